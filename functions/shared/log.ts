@@ -1,0 +1,21 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * JSON logs with correlation keys (tenant, function). Never pass message bodies, emails, phone numbers,
+ * tokens or secrets to the logger: log ids and outcomes only.
+ */
+export const createLogger = (serviceName: string): Logger =>
+  new Logger({
+    serviceName,
+    persistentKeys: { tenant: process.env.TENANT ?? 'local' },
+  });
+
+/** The safe part of an error for a log line: its class, kind and a message that never holds request bodies. */
+export const errorFields = (error: unknown): Record<string, unknown> => {
+  if (error instanceof Error) {
+    const kind = (error as { kind?: unknown }).kind;
+    const status = (error as { status?: unknown }).status;
+    return { errorName: error.name, errorMessage: error.message.slice(0, 500), ...(kind ? { errorKind: kind } : {}), ...(status ? { errorStatus: status } : {}) };
+  }
+  return { errorName: typeof error };
+};

@@ -1,0 +1,123 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+
+export interface BridgeFunctionProps {
+  /** Folder under functions/ holding handler.ts. */
+  readonly name: string;
+  readonly description: string;
+  readonly tenant: string;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly environment?: Record<string, string>;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * The one place that fixes Lambda defaults: Node.js 24 on arm64, esbuild bundle (minified, source maps),
+ * its own log group with retention, and a role that may write only to that log group. The `bind*`
+ * helpers set the environment variable and grant the least privilege in one call.
+ */
+export class BridgeFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BridgeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.name} (${props.tenant}): logs to its own log group only`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(ROOT, 'functions', props.name, 'handler.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      projectRoot: ROOT,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        TENANT: props.tenant,
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: 'OpenCxCreatioSync',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        mainFields: ['module', 'main'],
+        // The Node.js 24 runtime ships AWS SDK v3, but bundling our pinned clients keeps behaviour identical to tests.
+        externalModules: [],
+      },
+    });
+    // The role is ours and holds only inline statements scoped to named resources; the CloudWatch
+    // Logs ARN needs `:*` to cover the function's log streams.
+    const logGroupLogicalId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupLogicalId}.Arn>:*]`,
+      reason: 'Log streams are created at run time inside this function\'s own log group; `<log group ARN>:*` is the narrowest ARN that covers them.',
+    });
+  }
+
+  /** Sets `envName` to the table name and grants read or read/write on that table only. */
+  bindTable(table: ITable, envName: string, access: 'read' | 'readWrite'): this {
+    this.fn.addEnvironment(envName, table.tableName);
+    if (access === 'read') table.grantReadData(this.role);
+    else table.grantReadWriteData(this.role);
+    return this;
+  }
+
+  /** Sets `envName` to the queue URL and grants SendMessage on that queue only. */
+  bindQueueSend(queue: IQueue, envName: string): this {
+    this.fn.addEnvironment(envName, queue.queueUrl);
+    queue.grantSendMessages(this.role);
+    return this;
+  }
+
+  /** Sets `envName` to the secret ARN and grants GetSecretValue on that secret only. */
+  bindSecretRead(secret: ISecret, envName: string): this {
+    this.fn.addEnvironment(envName, secret.secretArn);
+    secret.grantRead(this.role);
+    return this;
+  }
+
+  /** A plain, non-secret value. */
+  setEnv(envName: string, value: string): this {
+    this.fn.addEnvironment(envName, value);
+    return this;
+  }
+
+  get region(): string {
+    return Stack.of(this).region;
+  }
+}

@@ -1,0 +1,140 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type * as http from 'node:http';
+import * as path from 'node:path';
+import { loadTenantConfig } from '../lib/tenant-config-loader';
+import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
+import { startApiServer, type HttpLambda } from './api-server';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers, type LocalAwsServers } from './aws-servers';
+import { startPoller, type Poller, type SqsLambda } from './sqs-poller';
+
+// Node 20 is what this machine has; the SDK's notice about Node 22 is not for local runs.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const DEFAULT_OPENCX_WEBHOOK_TOKEN = 'local-opencx-webhook-token';
+export const DEFAULT_CREATIO_WEBHOOK_TOKEN = 'local-creatio-webhook-token';
+const ROOT = path.join(__dirname, '..');
+
+export interface LocalRuntimeOptions {
+  /** HTTP port of the API routes; 0 picks a free one. */
+  readonly port?: number;
+  readonly opencxWebhookToken?: string;
+  readonly creatioWebhookToken?: string;
+  readonly opencxSigningKey?: string;
+  readonly creatioSigningKey?: string;
+  /** Path of the tenant JSON (default tenants/example.json). */
+  readonly tenantConfigPath?: string;
+  /** Visibility timeout of the local queues: short, so that retries are seen quickly. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Powertools log level of the handlers (default INFO; tests pass SILENT or WARN). */
+  readonly logLevel?: string;
+  /** Start the SQS pollers (default true). Tests of the ingest alone turn them off to read the queue. */
+  readonly consumers?: boolean;
+  /** Extra environment for the handlers. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly aws: LocalAwsServers;
+  readonly config: TenantConfig;
+  readonly pollers: readonly Poller[];
+  readonly opencxWebhookUrl: string;
+  readonly creatioWebhookUrl: string;
+  /** A client for the local SQS server (for tests and the ops CLI). */
+  readonly sqs: SQSClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` in one process: dynalite + local-aws-sqs in-process, the same handler modules the
+ * Lambdas run (configured through the same environment variables), the API routes on loopback and
+ * pollers that feed the consumers real SQSEvent batches.
+ *
+ * The handler modules read their environment once when first imported, as on Lambda: start one
+ * runtime per process (or per jest test file).
+ */
+export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  const configPath = options.tenantConfigPath ?? path.join(ROOT, 'tenants', 'example.json');
+  const config = loadTenantConfig(configPath);
+  const aws = await startLocalAwsServers({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2 });
+  const opencxToken = options.opencxWebhookToken ?? DEFAULT_OPENCX_WEBHOOK_TOKEN;
+  const creatioToken = options.creatioWebhookToken ?? DEFAULT_CREATIO_WEBHOOK_TOKEN;
+
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: aws.sqsEndpoint,
+    TENANT: config.tenant,
+    TENANT_CONFIG_JSON: JSON.stringify(config),
+    STATE_TABLE_NAME: aws.tableName,
+    OPENCX_EVENTS_QUEUE_URL: aws.opencxEvents.url,
+    OPENCX_EVENTS_DLQ_URL: aws.opencxEvents.dlqUrl,
+    CREATIO_EVENTS_QUEUE_URL: aws.creatioEvents.url,
+    CREATIO_EVENTS_DLQ_URL: aws.creatioEvents.dlqUrl,
+    OPENCX_WEBHOOK_TOKEN: opencxToken,
+    CREATIO_WEBHOOK_TOKEN: creatioToken,
+    OPENCX_ORGANIZATION_ID: config.opencx.organizationId ?? '',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    POWERTOOLS_DEV: 'false',
+    BRIDGE_VERSION: 'local',
+    ...(options.opencxSigningKey ? { OPENCX_WEBHOOK_SIGNING_KEY: options.opencxSigningKey } : {}),
+    ...(options.creatioSigningKey ? { CREATIO_WEBHOOK_SIGNING_KEY: options.creatioSigningKey } : {}),
+    ...options.env,
+  });
+
+  const [opencxWebhook, creatioWebhook, health, syncToCreatio, syncToOpenCx] = await Promise.all([
+    import('../functions/opencx-webhook/handler'),
+    import('../functions/creatio-webhook/handler'),
+    import('../functions/health/handler'),
+    import('../functions/sync-to-creatio/handler'),
+    import('../functions/sync-to-opencx/handler'),
+  ]);
+
+  const errors: unknown[] = [];
+  const onError = (error: unknown) => {
+    errors.push(error);
+    process.stderr.write(`[local] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  };
+  const api = await startApiServer(
+    [
+      { method: 'POST', path: '/opencx/webhook/{token}', functionName: 'opencx-webhook', handler: opencxWebhook.handler as unknown as HttpLambda },
+      { method: 'POST', path: '/creatio/webhook/{token}', functionName: 'creatio-webhook', handler: creatioWebhook.handler as unknown as HttpLambda },
+      { method: 'GET', path: '/health', functionName: 'health', handler: health.handler as unknown as HttpLambda },
+    ],
+    options.port ?? 3000,
+    onError,
+  );
+
+  const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: aws.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+  const pollers: Poller[] =
+    options.consumers === false
+      ? []
+      : [
+          startPoller({ sqs, queue: aws.opencxEvents, handler: syncToCreatio.handler as unknown as SqsLambda, functionName: 'sync-to-creatio', timeoutMs: 60_000, onError }),
+          startPoller({ sqs, queue: aws.creatioEvents, handler: syncToOpenCx.handler as unknown as SqsLambda, functionName: 'sync-to-opencx', timeoutMs: 60_000, onError }),
+        ];
+
+  const closeServer = (server: http.Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+
+  return {
+    url: api.url,
+    aws,
+    config,
+    pollers,
+    sqs,
+    opencxWebhookUrl: `${api.url}/opencx/webhook/${opencxToken}`,
+    creatioWebhookUrl: `${api.url}/creatio/webhook/${creatioToken}`,
+    stop: async () => {
+      await closeServer(api.server);
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      sqs.destroy();
+      await aws.stop();
+    },
+  };
+};

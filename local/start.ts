@@ -1,0 +1,40 @@
+import { startLocalRuntime } from './runtime';
+
+/** `npm start`: the whole bridge on this machine, on embedded defaults. */
+const main = async () => {
+  const runtime = await startLocalRuntime({
+    port: Number(process.env.PORT ?? 3000),
+    opencxWebhookToken: process.env.OPENCX_WEBHOOK_TOKEN,
+    creatioWebhookToken: process.env.CREATIO_WEBHOOK_TOKEN,
+    tenantConfigPath: process.env.TENANT_CONFIG,
+  });
+  const lines = [
+    `opencx-creatio-sync ready on ${runtime.url} (tenant ${runtime.config.tenant})`,
+    `  OpenCX webhook   POST ${runtime.opencxWebhookUrl}`,
+    `  Creatio webhook  POST ${runtime.creatioWebhookUrl}`,
+    `  health           GET  ${runtime.url}/health`,
+    `  DynamoDB API     ${runtime.aws.dynamoEndpoint} (table ${runtime.aws.tableName})`,
+    `  SQS API          ${runtime.aws.sqsEndpoint}`,
+    '',
+    'Try it:',
+    `  curl -s -X POST ${runtime.opencxWebhookUrl} -H 'content-type: application/json' --data @../shared/examples/opencx-webhook-handoff.json`,
+    'Ctrl-C stops everything.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping...\n');
+    await runtime.stop();
+    process.stdout.write('stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
