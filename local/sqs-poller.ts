@@ -3,6 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { localContext } from './lambda-context';
 import { LOCAL_REGION, type LocalQueue } from './aws-servers';
 
+const POLL_INTERVAL_MS = 50;
+
 export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export interface PollerStats {
@@ -63,22 +65,25 @@ export const startPoller = (options: {
 }): Poller => {
   const stats: PollerStats = { invocations: 0, recordsSucceeded: 0, recordsFailed: 0, handlerCrashes: 0 };
   let running = true;
-  const abort = new AbortController();
 
   const once = async (): Promise<void> => {
     const answer = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queue.url,
         MaxNumberOfMessages: options.batchSize ?? 10,
-        WaitTimeSeconds: 1,
+        // Short polls: local-aws-sqs 2.0.2 returns each message twice to a long poll that was
+        // waiting when the message arrived, so we poll every POLL_INTERVAL_MS instead.
+        WaitTimeSeconds: 0,
         AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: abort.signal },
     );
-    const messages = answer.Messages ?? [];
-    if (!messages.length || !running) return;
+    const unique = new Map((answer.Messages ?? []).map((message) => [message.MessageId, message]));
+    const messages = [...unique.values()];
+    if (!messages.length || !running) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      return;
+    }
     const records = messages.map((message) => toRecord(message, options.queue));
     stats.invocations += 1;
     let failed = new Set<string>();
@@ -120,7 +125,7 @@ export const startPoller = (options: {
     stats,
     stop: async () => {
       running = false;
-      abort.abort();
+      // Let in-flight receives finish: an abandoned receive would hide a message for a visibility timeout.
       await Promise.allSettled(loops);
     },
   };

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors';
 import { sha256Hex } from '../ids';
-import { isActedOn, opencxDataOrArraySchema, opencxEnvelopeSchema, type OpenCxEventData } from '../schemas/opencx-webhook';
+import { isActedOn, opencxDataArraySchema, opencxEnvelopeSchema, opencxEventDataSchema, type OpenCxEventData } from '../schemas/opencx-webhook';
 import type { OpenCxQueueMessage } from '../schemas/queue-messages';
 import type { Interpretation } from './webhook-ingest';
 import { parseOrThrow } from './validation';
@@ -36,8 +36,10 @@ export const interpretOpenCxWebhook =
         ['organization_id: does not match the tenant configuration (opencx.organizationId)'],
       );
     }
-    const parsed = parseOrThrow(opencxDataOrArraySchema, envelope.data, `The ${envelope.event} event is malformed`, 'data');
-    const data: OpenCxEventData = Array.isArray(parsed) ? parsed[0] : parsed;
+    const summary = `The ${envelope.event} event is malformed`;
+    const data: OpenCxEventData = Array.isArray(envelope.data)
+      ? parseOrThrow(opencxDataArraySchema, envelope.data, summary, 'data')[0]!
+      : parseOrThrow(opencxEventDataSchema, envelope.data, summary, 'data');
     const dedupId = opencxDedupId(envelope.event, data);
     const message: OpenCxQueueMessage = {
       source: 'opencx',

@@ -51,7 +51,7 @@ export const opencxEnvelopeSchema = z.object({
   data: z.unknown(),
 });
 
-export const opencxDataOrArraySchema = z.union(
-  [opencxEventDataSchema, z.tuple([opencxEventDataSchema], { error: 'must hold exactly one event object' })],
-  { error: 'must be an object with conversation_id, or a one-element array of one' },
-);
+/** `data` as one object, or (as one version of OpenCX's docs types it) a one-element array of one. */
+export const opencxDataArraySchema = z
+  .array(opencxEventDataSchema)
+  .length(1, 'must hold exactly one event object when sent as an array');
