@@ -74,8 +74,11 @@ export class BridgeFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         target: 'node22',
-        format: OutputFormat.CJS,
+        // ESM: some dependencies (email-reply-parser) use import.meta.url; the banner gives bundled
+        // CommonJS code the `require` it expects.
+        format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
+        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
         // The Node.js 24 runtime ships AWS SDK v3, but bundling our pinned clients keeps behaviour identical to tests.
         externalModules: [],
       },
