@@ -1,0 +1,147 @@
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { RetryableError } from '../errors';
+import { TABLE_KEYS } from './table-definition';
+import {
+  ConcurrentUpdateError,
+  type CaseRecord,
+  type ContactRecord,
+  type ReplyRecord,
+  type SessionRecord,
+  type StateStore,
+  type Versioned,
+} from './state-store';
+
+const DAY_SECONDS = 86_400;
+/** Own-activity and reply markers are kept for half a year, mappings for two years. */
+const MARKER_TTL_DAYS = 180;
+const MAPPING_TTL_DAYS = 730;
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * One table, one item per record: `pk`/`sk`, a `version` number that guards every write, the record as
+ * JSON in `data`, and `expiresAt` for DynamoDB TTL. No transactions (the local DynamoDB server has none):
+ * every write is one conditional PutItem.
+ */
+export class DynamoDbStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private key(pk: string, sk: string): Item {
+    return { [TABLE_KEYS.partitionKey]: { S: pk }, [TABLE_KEYS.sortKey]: { S: sk } };
+  }
+
+  private async get<T>(pk: string, sk: string): Promise<Versioned<T> | undefined> {
+    const answer = await this.send(() => this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(pk, sk), ConsistentRead: true })));
+    const item = answer.Item;
+    if (!item?.data?.S) return undefined;
+    return { value: JSON.parse(item.data.S) as T, version: Number(item.version?.N ?? '0') };
+  }
+
+  private async put(pk: string, sk: string, value: unknown, expectedVersion: number, ttlDays: number): Promise<number> {
+    const version = expectedVersion + 1;
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + ttlDays * DAY_SECONDS;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.key(pk, sk),
+            version: { N: String(version) },
+            data: { S: JSON.stringify(value) },
+            [TABLE_KEYS.ttlAttribute]: { N: String(expiresAt) },
+          },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#pk)' : '#version = :expected',
+          ExpressionAttributeNames: expectedVersion === 0 ? { '#pk': TABLE_KEYS.partitionKey } : { '#version': 'version' },
+          ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': { N: String(expectedVersion) } },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrentUpdateError(`${pk} changed while we were writing it`);
+      }
+      throw this.classify(error);
+    }
+    return version;
+  }
+
+  /** Throttling and 5xx from DynamoDB are worth a redelivery; the SDK has already retried them. */
+  private classify(error: unknown): Error {
+    const name = (error as { name?: string }).name ?? '';
+    if (/Throughput|Throttl|RequestLimit|InternalServer|ServiceUnavailable|TimeoutError|ECONN/.test(name) || (error as { $retryable?: unknown }).$retryable) {
+      return new RetryableError(`DynamoDB: ${name}`, { kind: 'dynamodb', cause: error });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  getSession(sessionId: string) {
+    return this.get<SessionRecord>(`SESSION#${sessionId}`, 'META');
+  }
+  putSession(record: SessionRecord, expectedVersion: number) {
+    return this.put(`SESSION#${record.sessionId}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+  }
+  getCase(caseId: string) {
+    return this.get<CaseRecord>(`CASE#${caseId}`, 'META');
+  }
+  putCase(record: CaseRecord, expectedVersion: number) {
+    return this.put(`CASE#${record.caseId}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+  }
+  getContact(contactKey: string) {
+    return this.get<ContactRecord>(`CONTACT#${contactKey}`, 'META');
+  }
+  putContact(record: ContactRecord, expectedVersion: number) {
+    return this.put(`CONTACT#${record.contactKey}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+  }
+  getReply(activityId: string) {
+    return this.get<ReplyRecord>(`REPLY#${activityId}`, 'META');
+  }
+  putReply(record: ReplyRecord, expectedVersion: number) {
+    return this.put(`REPLY#${record.activityId}`, 'META', record, expectedVersion, MARKER_TTL_DAYS);
+  }
+
+  async rememberOwnActivities(activityIds: readonly string[]): Promise<void> {
+    const expiresAt = String(Math.floor(this.now().getTime() / 1000) + MARKER_TTL_DAYS * DAY_SECONDS);
+    const unique = [...new Set(activityIds.map((id) => id.toLowerCase()))];
+    for (let i = 0; i < unique.length; i += 25) {
+      let pending: Item[] = unique.slice(i, i + 25).map((id) => ({
+        ...this.key(`OWN#${id}`, 'ACTIVITY'),
+        version: { N: '1' },
+        data: { S: '{}' },
+        [TABLE_KEYS.ttlAttribute]: { N: expiresAt },
+      }));
+      for (let attempt = 0; pending.length && attempt < 5; attempt += 1) {
+        const answer = await this.send(() =>
+          this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } })),
+        );
+        pending = (answer.UnprocessedItems?.[this.tableName] ?? []).map((request) => request.PutRequest?.Item ?? {});
+        if (pending.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+      if (pending.length) throw new RetryableError('DynamoDB left own-activity markers unprocessed', { kind: 'dynamodb' });
+    }
+  }
+
+  async isOwnActivity(activityId: string): Promise<boolean> {
+    const answer = await this.send(() =>
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(`OWN#${activityId.toLowerCase()}`, 'ACTIVITY'), ConsistentRead: true })),
+    );
+    return Boolean(answer.Item);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The bridge's state (design §5), as a port: the sync code depends on this interface, the DynamoDB
+ * adapter implements it, tests may use either. Every write is a single-item conditional write.
+ */
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly channel?: string | undefined;
+  readonly contactKey?: string | undefined;
+  readonly creatioContactId?: string | undefined;
+  readonly caseId?: string | undefined;
+  /** Id of the last OpenCX history item written to Creatio, and how many items were synced. */
+  readonly cursor?: { readonly lastMessageId: string; readonly count: number } | undefined;
+  readonly lastCustomerMessageAt?: string | undefined;
+  readonly status?: 'open' | 'closed' | undefined;
+  /** Who resolved the conversation last (to avoid reflecting a resolution back where it came from). */
+  readonly resolvedBy?: 'opencx' | 'creatio' | undefined;
+  readonly firstSyncedAt?: string | undefined;
+  readonly updatedAt?: string | undefined;
+}
+
+export interface CaseRecord {
+  readonly caseId: string;
+  /** The conversation replies go to: the latest one appended to this case. */
+  readonly sessionId: string;
+  readonly sessionIds: readonly string[];
+  readonly contactKey?: string | undefined;
+  readonly channel?: string | undefined;
+  readonly resolvedBy?: 'opencx' | 'creatio' | undefined;
+  readonly lastStatusId?: string | undefined;
+}
+
+export interface ContactRecord {
+  /** `email:<address>`, `phone:<E.164>` or `opencx:<contact id>`. */
+  readonly contactKey: string;
+  readonly creatioContactId: string;
+  /** The contact's case that was last known not to be final. */
+  readonly openCaseId?: string | undefined;
+}
+
+export interface ReplyRecord {
+  readonly activityId: string;
+  readonly sessionId: string;
+  readonly state: 'sending' | 'sent' | 'blocked';
+  readonly at: string;
+}
+
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+export interface StateStore {
+  getSession(sessionId: string): Promise<Versioned<SessionRecord> | undefined>;
+  /** Writes the session if its stored version is still `expectedVersion` (0 = must not exist). */
+  putSession(record: SessionRecord, expectedVersion: number): Promise<number>;
+  getCase(caseId: string): Promise<Versioned<CaseRecord> | undefined>;
+  putCase(record: CaseRecord, expectedVersion: number): Promise<number>;
+  getContact(contactKey: string): Promise<Versioned<ContactRecord> | undefined>;
+  putContact(record: ContactRecord, expectedVersion: number): Promise<number>;
+  /** Remembers Creatio activities the bridge wrote, so that they are never synced back. */
+  rememberOwnActivities(activityIds: readonly string[]): Promise<void>;
+  isOwnActivity(activityId: string): Promise<boolean>;
+  getReply(activityId: string): Promise<Versioned<ReplyRecord> | undefined>;
+  putReply(record: ReplyRecord, expectedVersion: number): Promise<number>;
+}
+
+/** Another writer got there first: re-read and decide again (SQS redelivers if the caller gives up). */
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
+  readonly kind = 'conflict';
+}
