@@ -6,10 +6,13 @@ import { CREATIO_EVENTS_ACTED_ON } from './creatio-webhook';
  * The contract between the webhook Lambdas (producers) and the consumers: what one SQS FIFO message
  * body holds. Only identifiers and small hints; the consumer re-reads the authoritative record.
  */
+/** Sent by the operator's `replay` command (not by OpenCX): re-sync one conversation now. */
+export const REPLAY_EVENT = 'bridge.replay';
+
 export const opencxQueueMessageSchema = z.object({
   source: z.literal('opencx'),
   dedupId: z.string(),
-  event: z.enum(OPENCX_EVENTS_ACTED_ON),
+  event: z.enum([...OPENCX_EVENTS_ACTED_ON, REPLAY_EVENT]),
   organizationId: z.string().optional(),
   conversationId: z.string(),
   contactId: z.string().optional(),
