@@ -6,6 +6,8 @@ import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
 import { startApiServer, type HttpLambda } from './api-server';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers, type LocalAwsServers } from './aws-servers';
 import { startPoller, type Poller, type SqsLambda } from './sqs-poller';
+import { startCreatioSandbox, type CreatioSandbox } from './creatio-sandbox';
+import { startOpenCxSandbox, type OpenCxSandbox } from './opencx-sandbox';
 
 // Node 20 is what this machine has; the SDK's notice about Node 22 is not for local runs.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -31,6 +33,9 @@ export interface LocalRuntimeOptions {
   readonly consumers?: boolean;
   /** Extra environment for the handlers. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Options for the bundled sandboxes (started when CREATIO_URL / OPENCX_API_URL are unset). */
+  readonly creatioSandbox?: Parameters<typeof startCreatioSandbox>[0];
+  readonly opencxSandbox?: Parameters<typeof startOpenCxSandbox>[0];
 }
 
 export interface LocalRuntime {
@@ -42,6 +47,9 @@ export interface LocalRuntime {
   readonly creatioWebhookUrl: string;
   /** A client for the local SQS server (for tests and the ops CLI). */
   readonly sqs: SQSClient;
+  /** The bundled sandboxes, when no real Creatio / OpenCX is configured. */
+  readonly creatio?: CreatioSandbox;
+  readonly opencx?: OpenCxSandbox;
   stop(): Promise<void>;
 }
 
@@ -59,6 +67,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const aws = await startLocalAwsServers({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2 });
   const opencxToken = options.opencxWebhookToken ?? DEFAULT_OPENCX_WEBHOOK_TOKEN;
   const creatioToken = options.creatioWebhookToken ?? DEFAULT_CREATIO_WEBHOOK_TOKEN;
+
+  // Real endpoints when configured; otherwise the sandboxes, which speak the same protocols.
+  const creatio = process.env.CREATIO_URL
+    ? undefined
+    : await startCreatioSandbox({
+        port: 0,
+        extraColumns: { Case: customCaseColumns(config) },
+        ...options.creatioSandbox,
+      });
+  const opencx = process.env.OPENCX_API_URL
+    ? undefined
+    : await startOpenCxSandbox({ port: 0, organizationId: config.opencx.organizationId, ...options.opencxSandbox });
+  if (creatio) seedTenantRecords(creatio, config);
 
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -79,6 +100,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
     POWERTOOLS_DEV: 'false',
     BRIDGE_VERSION: 'local',
+    ...(creatio
+      ? { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret }
+      : {}),
+    ...(opencx ? { OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey } : {}),
     ...(options.opencxSigningKey ? { OPENCX_WEBHOOK_SIGNING_KEY: options.opencxSigningKey } : {}),
     ...(options.creatioSigningKey ? { CREATIO_WEBHOOK_SIGNING_KEY: options.creatioSigningKey } : {}),
     ...options.env,
@@ -107,6 +132,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     onError,
   );
 
+  const opencxWebhookUrl = `${api.url}/opencx/webhook/${opencxToken}`;
+  const creatioWebhookUrl = `${api.url}/creatio/webhook/${creatioToken}`;
+  opencx?.setWebhookUrl(opencxWebhookUrl);
+
   const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: aws.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
   const pollers: Poller[] =
     options.consumers === false
@@ -128,13 +157,28 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     config,
     pollers,
     sqs,
-    opencxWebhookUrl: `${api.url}/opencx/webhook/${opencxToken}`,
-    creatioWebhookUrl: `${api.url}/creatio/webhook/${creatioToken}`,
+    opencxWebhookUrl,
+    creatioWebhookUrl,
+    ...(creatio ? { creatio } : {}),
+    ...(opencx ? { opencx } : {}),
     stop: async () => {
       await closeServer(api.server);
       await Promise.all(pollers.map((poller) => poller.stop()));
       sqs.destroy();
-      await aws.stop();
+      await Promise.all([aws.stop(), creatio?.stop(), opencx?.stop()]);
     },
   };
+};
+
+/** The tenant's custom (`Usr…`) text columns, so that the sandbox accepts what the AI field mapping writes. */
+const customCaseColumns = (config: TenantConfig) =>
+  config.aiFields
+    .filter((field) => field.type === 'text' && !STANDARD_CASE_COLUMNS.has(field.column))
+    .map((field) => ({ name: field.column, type: 'text' as const, maxLength: field.maxLength }));
+const STANDARD_CASE_COLUMNS = new Set(['Subject', 'Symptoms', 'Solution']);
+
+/** The records the tenant config points at (default owner), as a real instance would have them. */
+const seedTenantRecords = (creatio: CreatioSandbox, config: TenantConfig) => {
+  const owner = config.cases.defaultOwnerId;
+  if (owner && !creatio.store.get('Contact', owner)) creatio.store.insert('Contact', { Id: owner, Name: 'Support Lead (sandbox)' });
 };

@@ -15,6 +15,10 @@ const main = async () => {
     `  health           GET  ${runtime.url}/health`,
     `  DynamoDB API     ${runtime.aws.dynamoEndpoint} (table ${runtime.aws.tableName})`,
     `  SQS API          ${runtime.aws.sqsEndpoint}`,
+    runtime.creatio
+      ? `  Creatio sandbox  ${runtime.creatio.url} (cases and activities: ${runtime.creatio.url}/_sandbox)`
+      : `  Creatio          ${process.env.CREATIO_URL}`,
+    runtime.opencx ? `  OpenCX sandbox   ${runtime.opencx.url} (admin: ${runtime.opencx.url}/__admin, see local/opencx-sandbox/README.md)` : `  OpenCX           ${process.env.OPENCX_API_URL}`,
     '',
     'Try it:',
     `  curl -s -X POST ${runtime.opencxWebhookUrl} -H 'content-type: application/json' --data @../shared/examples/opencx-webhook-handoff.json`,

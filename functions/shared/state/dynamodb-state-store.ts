@@ -12,6 +12,7 @@ import {
   ConcurrentUpdateError,
   type CaseRecord,
   type ContactRecord,
+  type OutboundRecord,
   type ReplyRecord,
   type SessionRecord,
   type StateStore,
@@ -115,6 +116,13 @@ export class DynamoDbStateStore implements StateStore {
   }
   putReply(record: ReplyRecord, expectedVersion: number) {
     return this.put(`REPLY#${record.activityId}`, 'META', record, expectedVersion, MARKER_TTL_DAYS);
+  }
+
+  getOutbound(sessionId: string) {
+    return this.get<OutboundRecord>(`SESSION#${sessionId}`, 'OUTBOUND');
+  }
+  putOutbound(record: OutboundRecord, expectedVersion: number) {
+    return this.put(`SESSION#${record.sessionId}`, 'OUTBOUND', record, expectedVersion, MAPPING_TTL_DAYS);
   }
 
   async rememberOwnActivities(activityIds: readonly string[]): Promise<void> {

@@ -1,3 +1,5 @@
+import { sha256Hex } from '../ids';
+
 /**
  * The bridge's state (design §5), as a port: the sync code depends on this interface, the DynamoDB
  * adapter implements it, tests may use either. Every write is a single-item conditional write.
@@ -44,6 +46,24 @@ export interface ReplyRecord {
   readonly at: string;
 }
 
+/**
+ * Replies the bridge posted to OpenCX for a session. Recorded *before* sending, so that when the reply
+ * shows up in the OpenCX history (or as a `conversation.agent_response` webhook) the sync to Creatio
+ * recognises it as ours and does not write it back as a new activity.
+ */
+export interface OutboundRecord {
+  readonly sessionId: string;
+  readonly messages: readonly {
+    /** The Creatio activity the reply came from. */
+    readonly activityId: string;
+    /** sha256 of the reply text, whitespace-normalised (see `outboundTextHash`). */
+    readonly textHash: string;
+    /** OpenCX's id of the sent message, once known. */
+    readonly messageId?: string | undefined;
+    readonly at: string;
+  }[];
+}
+
 export interface Versioned<T> {
   readonly value: T;
   readonly version: number;
@@ -62,10 +82,17 @@ export interface StateStore {
   isOwnActivity(activityId: string): Promise<boolean>;
   getReply(activityId: string): Promise<Versioned<ReplyRecord> | undefined>;
   putReply(record: ReplyRecord, expectedVersion: number): Promise<number>;
+  getOutbound(sessionId: string): Promise<Versioned<OutboundRecord> | undefined>;
+  putOutbound(record: OutboundRecord, expectedVersion: number): Promise<number>;
 }
+
+/** How a reply's text is compared with what later appears in the OpenCX history. */
+export const normaliseOutboundText = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** Another writer got there first: re-read and decide again (SQS redelivers if the caller gives up). */
 export class ConcurrentUpdateError extends Error {
   override readonly name = 'ConcurrentUpdateError';
   readonly kind = 'conflict';
 }
+
+export const outboundTextHash = (text: string): string => sha256Hex(normaliseOutboundText(text));
