@@ -99,6 +99,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     OPENCX_ORGANIZATION_ID: config.opencx.organizationId ?? '',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
     POWERTOOLS_DEV: 'false',
+    // EMF metric lines are what CloudWatch reads; locally they would drown the logs (set to false to see them).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     BRIDGE_VERSION: 'local',
     ...(creatio
       ? { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret }

@@ -1,20 +1,72 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createFifoConsumer } from '../shared/aws/fifo-consumer';
+import { clientTelemetry } from '../shared/aws/client-telemetry';
+import { integrationClients, type IntegrationClients } from '../shared/aws/integration-clients';
+import { readTenantConfig } from '../shared/config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/log';
+import { createMetrics, METRIC, MetricUnit } from '../shared/metrics';
 import { opencxQueueMessageSchema } from '../shared/schemas/queue-messages';
+import { DynamoDbStateStore } from '../shared/state/dynamodb-state-store';
+import { LookupResolver } from '../shared/sync/to-creatio/lookups';
+import { syncConversation, type SyncMetric, type SyncObserver } from '../shared/sync/to-creatio/sync-conversation';
 
+// Built once per container: configuration, clients, caches.
 const logger = createLogger('sync-to-creatio');
+const metrics = createMetrics('sync-to-creatio');
+const config = readTenantConfig();
 const sqs = new SQSClient({});
-const dlqUrl = requireEnv('OPENCX_EVENTS_DLQ_URL');
+const store = new DynamoDbStateStore(new DynamoDBClient({}), requireEnv('STATE_TABLE_NAME'));
+const clients = integrationClients(config, clientTelemetry(metrics));
+let current: IntegrationClients | undefined;
+const lookups = new LookupResolver(() => {
+  if (!current) throw new Error('clients not ready');
+  return current.creatio;
+});
 
-/** opencx-events FIFO → Creatio. (Foundation stub: logs the event; the sync lands with issue 4.) */
+const METRIC_OF: Record<SyncMetric, string> = {
+  handoffsReceived: METRIC.handoffsReceived,
+  casesCreated: METRIC.casesCreated,
+  casesAppended: METRIC.casesAppended,
+  contactsCreated: METRIC.contactsCreated,
+  activitiesWritten: METRIC.activitiesWritten,
+  resolutionsToCreatio: METRIC.resolutionsToCreatio,
+  syncLag: METRIC.syncLag,
+};
+const observer: SyncObserver = {
+  metric: (name, value = 1) => metrics.addMetric(METRIC_OF[name], name === 'syncLag' ? MetricUnit.Milliseconds : MetricUnit.Count, value),
+  info: (message, fields) => logger.info(message, fields),
+  warn: (message, fields) => logger.warn(message, fields),
+};
+
+let batch: { id: string; sessions: Set<string> } = { id: '', sessions: new Set() };
+
+/** opencx-events FIFO → Creatio cases and activities (design §3). */
 export const handler = createFifoConsumer({
   logger,
+  metrics,
   sqs,
-  dlqUrl,
+  dlqUrl: requireEnv('OPENCX_EVENTS_DLQ_URL'),
   schema: opencxQueueMessageSchema,
   handle: async (message, meta) => {
-    logger.info('opencx event received', { event: message.event, sessionId: message.conversationId, messageId: meta.messageId });
+    if (batch.id !== meta.invocationId) batch = { id: meta.invocationId, sessions: new Set() };
+    current = await clients();
+    logger.appendKeys({ sessionId: message.conversationId, event: message.event });
+    try {
+      const outcome = await syncConversation(message, {
+        config,
+        creatio: current.creatio,
+        opencx: current.opencx,
+        store,
+        lookups,
+        observer,
+        now: () => new Date(),
+        syncedThisBatch: batch.sessions,
+      });
+      if (outcome.kind === 'skipped') logger.info('event needs no Creatio write', { reason: outcome.reason, messageId: meta.messageId });
+    } finally {
+      logger.removeKeys(['sessionId', 'event']);
+    }
   },
 });

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { CreatioClient, type CreatioClientEvent } from '../creatio';
-import { createOpenCxClient, type OpenCxClient } from '../opencx';
+import { createOpenCxClient, type OpenCxClient, type OpenCxClientEvent } from '../opencx';
 import { optionalEnv, requireEnv } from '../env';
 import type { TenantConfig } from '../schemas/tenant-config';
 import { cached, readJsonSecret } from './secrets';
@@ -16,6 +16,7 @@ const opencxSecretSchema = z.object({ apiKey: z.string().min(1) });
 
 export interface IntegrationClientOptions {
   readonly onCreatioEvent?: (event: CreatioClientEvent) => void;
+  readonly onOpenCxEvent?: (event: OpenCxClientEvent) => void;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -59,7 +60,11 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
           clientSecret: creatio.clientSecret,
           ...(options.onCreatioEvent ? { onEvent: options.onCreatioEvent } : {}),
         }),
-        opencx: createOpenCxClient({ baseUrl: optionalEnv('OPENCX_API_URL', env) ?? config.opencx.apiUrl, apiKey: opencx.apiKey }),
+        opencx: createOpenCxClient({
+          baseUrl: optionalEnv('OPENCX_API_URL', env) ?? config.opencx.apiUrl,
+          apiKey: opencx.apiKey,
+          ...(options.onOpenCxEvent ? { onEvent: options.onOpenCxEvent } : {}),
+        }),
       },
     };
     return current.clients;

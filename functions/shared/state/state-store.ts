@@ -12,6 +12,12 @@ export interface SessionRecord {
   readonly caseId?: string | undefined;
   /** Id of the last OpenCX history item written to Creatio, and how many items were synced. */
   readonly cursor?: { readonly lastMessageId: string; readonly count: number } | undefined;
+  /** OpenCX's history cursor of the last page read: the next sync resumes there. */
+  readonly historyCursor?: string | undefined;
+  /** OpenCX timestamps of the handoffs already synced (a redelivered handoff adds no second note). */
+  readonly handoffsSynced?: readonly string[] | undefined;
+  /** Whether the handoff summary is on the case (a case created before the handoff gets it later). */
+  readonly summaryWritten?: boolean | undefined;
   readonly lastCustomerMessageAt?: string | undefined;
   readonly status?: 'open' | 'closed' | undefined;
   /** Who resolved the conversation last (to avoid reflecting a resolution back where it came from). */
@@ -37,6 +43,8 @@ export interface ContactRecord {
   readonly creatioContactId: string;
   /** The contact's case that was last known not to be final. */
   readonly openCaseId?: string | undefined;
+  /** When `openCaseId` was claimed (a claim younger than a minute may not exist in Creatio yet). */
+  readonly claimedAt?: string | undefined;
 }
 
 export interface ReplyRecord {
