@@ -217,3 +217,54 @@ describe('OpenCX → Creatio: returning customers', () => {
     expect(contactByEmail('sam.noho@example.org')).toBeUndefined();
   });
 });
+
+describe('OpenCX → Creatio: cost and failures', () => {
+  const handoffCost = async (messages: number, email: string) => {
+    const { session } = await opencx.createSession({ channel: 'web', contact: { name: `Load ${messages}`, email } });
+    for (let i = 0; i < messages; i += 1) {
+      await opencx.addMessage(session.id, { author: i % 2 ? 'ai' : 'customer', text: `message ${i}`, created_at: new Date(Date.UTC(2026, 10, 20, 12, 0, i)).toISOString() });
+    }
+    await opencx.whenIdle();
+    const before = creatio.requestLog.length;
+    await opencx.handOff(session.id, { summary: `${messages} messages` });
+    const contact = await waitFor(() => contactByEmail(email), 'the contact');
+    const theCase = await waitFor(() => casesOf(contact.Id)[0], 'the case');
+    await waitFor(() => activitiesOf(theCase.Id).length === messages, `${messages} activities`);
+    return creatio.requestLog.slice(before).filter((r) => !r.path.startsWith('/_sandbox')).length;
+  };
+
+  it('costs the same number of Creatio requests for a handoff of 2 messages as for one of 60', async () => {
+    const short = await handoffCost(2, 'short.handoff@example.org');
+    const long = await handoffCost(60, 'long.handoff@example.org');
+
+    expect(long).toBe(short);
+    expect(short).toBeLessThanOrEqual(4);
+  });
+
+  it('parks an event that Creatio refuses for good in the DLQ with the reason, and writes nothing twice', async () => {
+    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    // The priority the AI field maps "High" to no longer exists: Creatio refuses the case (foreign key).
+    const priority = creatio.store.get('CasePriority', HIGH_PRIORITY)!;
+    creatio.store.remove('CasePriority', HIGH_PRIORITY);
+    try {
+      const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Nora P', email: 'nora.p@example.org' }, custom_data: { priority: 'High' } });
+      await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: Broken\n\nIt is broken.' });
+      await opencx.handOff(session.id, { summary: 'Broken.' });
+
+      const parked = await waitFor(async () => {
+        const answer = await runtime.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: runtime.aws.opencxEvents.dlqUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }),
+        );
+        return answer.Messages?.find((m) => String(m.Body).includes(session.id));
+      }, 'the parked message');
+
+      expect(parked.MessageAttributes?.errorKind?.StringValue).toBe('creatio_rejected');
+      expect(parked.MessageAttributes?.reason?.StringValue).toMatch(/Creatio refused POST Case/);
+      const contacts = creatio.store.list('Contact').filter((c) => c.Email === 'nora.p@example.org');
+      expect(contacts).toHaveLength(1);
+      expect(casesOf(contacts[0]!.Id)).toHaveLength(0);
+    } finally {
+      creatio.store.insert('CasePriority', priority);
+    }
+  });
+});

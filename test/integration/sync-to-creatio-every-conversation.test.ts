@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { waitFor } from '../support/wait';
+
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tenants', 'example.json'), 'utf8'));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-')), 'every.json');
+  fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'every', cases: { ...example.cases, createCaseOnlyOnHandoff: false } }));
+  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', tenantConfigPath: file, visibilityTimeoutSeconds: 1 });
+});
+afterAll(async () => {
+  await runtime.stop();
+});
+
+describe('OpenCX → Creatio with "create case only on handoff" off', () => {
+  it('creates the case at the first message, logs messages live, and adds the summary at handoff', async () => {
+    const creatio = runtime.creatio!;
+    const opencx = runtime.opencx!;
+    const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Ana', email: 'ana@example.org' } });
+
+    await opencx.addMessage(session.id, { author: 'customer', text: 'My invoice is wrong.' });
+    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'My invoice is wrong.'), 'the case at the first message');
+    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
+    await waitFor(() => activities().length === 1, 'the first activity');
+    await opencx.addMessage(session.id, { author: 'ai', text: 'Which invoice number?' });
+    await waitFor(() => activities().length === 2, 'the AI reply, live');
+
+    await opencx.handOff(session.id, { summary: 'Invoice amount disputed.' });
+
+    await waitFor(() => creatio.store.get('Case', theCase.Id)?.Symptoms === 'Invoice amount disputed.', 'the summary on the case');
+    await waitFor(() => activities().some((a) => String(a.Title).includes('handed off')), 'the handoff note');
+    expect(creatio.store.list('Case').filter((c) => c.ContactId === theCase.ContactId)).toHaveLength(1);
+  });
+});
