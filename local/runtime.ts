@@ -7,6 +7,7 @@ import { startApiServer, type HttpLambda } from './api-server';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers, type LocalAwsServers } from './aws-servers';
 import { startPoller, type Poller, type SqsLambda } from './sqs-poller';
 import { startCreatioSandbox, type CreatioSandbox } from './creatio-sandbox';
+import { createBusinessProcesses, type BusinessProcessOptions, type CreatioBusinessProcesses } from './creatio-sandbox/business-processes';
 import { startOpenCxSandbox, type OpenCxSandbox } from './opencx-sandbox';
 
 // Node 20 is what this machine has; the SDK's notice about Node 22 is not for local runs.
@@ -36,6 +37,11 @@ export interface LocalRuntimeOptions {
   /** Options for the bundled sandboxes (started when CREATIO_URL / OPENCX_API_URL are unset). */
   readonly creatioSandbox?: Parameters<typeof startCreatioSandbox>[0];
   readonly opencxSandbox?: Parameters<typeof startOpenCxSandbox>[0];
+  /**
+   * The Creatio sandbox's emulation of the tenant's two business processes (activity added → new_activity,
+   * case status changed → case_updated, POSTed to `creatioWebhookUrl`). On by default; `false` turns it off.
+   */
+  readonly creatioBusinessProcesses?: boolean | Omit<BusinessProcessOptions, 'webhookUrl'>;
 }
 
 export interface LocalRuntime {
@@ -50,6 +56,8 @@ export interface LocalRuntime {
   /** The bundled sandboxes, when no real Creatio / OpenCX is configured. */
   readonly creatio?: CreatioSandbox;
   readonly opencx?: OpenCxSandbox;
+  /** The emulated Creatio business processes (with the Creatio sandbox, unless switched off): their calls, and a switch. */
+  readonly creatioProcesses?: CreatioBusinessProcesses;
   stop(): Promise<void>;
 }
 
@@ -69,11 +77,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const creatioToken = options.creatioWebhookToken ?? DEFAULT_CREATIO_WEBHOOK_TOKEN;
 
   // Real endpoints when configured; otherwise the sandboxes, which speak the same protocols.
+  const processOptions = options.creatioBusinessProcesses ?? true;
+  const creatioProcesses =
+    process.env.CREATIO_URL || processOptions === false ? undefined : createBusinessProcesses(processOptions === true ? {} : processOptions);
   const creatio = process.env.CREATIO_URL
     ? undefined
     : await startCreatioSandbox({
         port: 0,
         extraColumns: { Case: customCaseColumns(config) },
+        ...creatioProcesses?.hooks,
         ...options.creatioSandbox,
       });
   const opencx = process.env.OPENCX_API_URL
@@ -137,6 +149,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const opencxWebhookUrl = `${api.url}/opencx/webhook/${opencxToken}`;
   const creatioWebhookUrl = `${api.url}/creatio/webhook/${creatioToken}`;
   opencx?.setWebhookUrl(opencxWebhookUrl);
+  creatioProcesses?.setWebhookUrl(creatioWebhookUrl);
 
   const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: aws.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
   const pollers: Poller[] =
@@ -163,7 +176,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     creatioWebhookUrl,
     ...(creatio ? { creatio } : {}),
     ...(opencx ? { opencx } : {}),
+    ...(creatioProcesses ? { creatioProcesses } : {}),
     stop: async () => {
+      creatioProcesses?.setEnabled(false);
       await closeServer(api.server);
       await Promise.all(pollers.map((poller) => poller.stop()));
       sqs.destroy();

@@ -1,20 +1,56 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { clientTelemetry } from '../shared/aws/client-telemetry';
 import { createFifoConsumer } from '../shared/aws/fifo-consumer';
+import { integrationClients } from '../shared/aws/integration-clients';
+import { readTenantConfig } from '../shared/config';
 import { requireEnv } from '../shared/env';
 import { createLogger } from '../shared/log';
+import { createMetrics, METRIC, MetricUnit } from '../shared/metrics';
 import { creatioQueueMessageSchema } from '../shared/schemas/queue-messages';
+import { DynamoDbStateStore } from '../shared/state/dynamodb-state-store';
+import { syncCreatioEvent, type SyncToOpenCxMetric, type SyncToOpenCxObserver } from '../shared/sync/to-opencx';
 
+// Built once per container: configuration, clients (with their token cache), the store.
 const logger = createLogger('sync-to-opencx');
+const metrics = createMetrics('sync-to-opencx');
+const config = readTenantConfig();
 const sqs = new SQSClient({});
-const dlqUrl = requireEnv('CREATIO_EVENTS_DLQ_URL');
+const store = new DynamoDbStateStore(new DynamoDBClient({}), requireEnv('STATE_TABLE_NAME'));
+// Requests, throttles and auth failures of both APIs are counted from the clients' own events.
+const clients = integrationClients(config, clientTelemetry(metrics));
 
-/** creatio-events FIFO → OpenCX. (Foundation stub: logs the event; the sync lands with issue 5.) */
+const METRIC_OF: Record<SyncToOpenCxMetric, string> = {
+  repliesDelivered: METRIC.repliesDelivered,
+  repliesBlocked: METRIC.repliesBlocked,
+  resolutionsToOpenCx: METRIC.resolutionsToOpenCx,
+};
+const observer: SyncToOpenCxObserver = {
+  metric: (name, value = 1) => metrics.addMetric(METRIC_OF[name], MetricUnit.Count, value),
+  info: (message, fields) => logger.info(message, fields),
+  warn: (message, fields) => logger.warn(message, fields),
+};
+
+/** creatio-events FIFO (group = case) → OpenCX: agent replies and resolutions (design §4). */
 export const handler = createFifoConsumer({
   logger,
+  metrics,
   sqs,
-  dlqUrl,
+  dlqUrl: requireEnv('CREATIO_EVENTS_DLQ_URL'),
   schema: creatioQueueMessageSchema,
   handle: async (message, meta) => {
-    logger.info('creatio event received', { event: message.eventType, caseId: message.caseId, messageId: meta.messageId });
+    const { creatio, opencx } = await clients();
+    logger.appendKeys({ caseId: message.caseId, event: message.eventType, ...(message.activityId ? { activityId: message.activityId } : {}) });
+    try {
+      const outcome = await syncCreatioEvent(message, { config, creatio, opencx, store, observer, now: () => new Date() });
+      logger.info('creatio event handled', {
+        messageId: meta.messageId,
+        outcome: outcome.kind,
+        ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
+        ...('sessionId' in outcome ? { sessionId: outcome.sessionId } : {}),
+      });
+    } finally {
+      logger.removeKeys(['caseId', 'event', 'activityId']);
+    }
   },
 });

@@ -25,3 +25,4 @@ export { type ColumnDef, type ColumnType, type EntitySchema, buildSchemas } from
 export { SEED_ROWS, SANDBOX_USER_CONTACT_ID, type SeedRow } from './seed';
 export { SandboxError } from './sandbox-errors';
 export { sandboxOptionsFromEnv } from './env';
+export { createBusinessProcesses, type BusinessProcessOptions, type CreatioBusinessProcesses } from './business-processes';
