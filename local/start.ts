@@ -1,4 +1,5 @@
 import { startLocalRuntime } from './runtime';
+import { sandboxOptionsFromEnv } from './creatio-sandbox';
 
 /** `npm start`: the whole bridge on this machine, on embedded defaults. */
 const main = async () => {
@@ -7,6 +8,9 @@ const main = async () => {
     opencxWebhookToken: process.env.OPENCX_WEBHOOK_TOKEN,
     creatioWebhookToken: process.env.CREATIO_WEBHOOK_TOKEN,
     tenantConfigPath: process.env.TENANT_CONFIG,
+    // Fixed ports, so that the README's curl examples work; tests use free ports instead.
+    creatioSandbox: { port: 4020, ...sandboxOptionsFromEnv() },
+    opencxSandbox: { port: Number(process.env.OPENCX_SANDBOX_PORT ?? 4010) },
   });
   const lines = [
     `opencx-creatio-sync ready on ${runtime.url} (tenant ${runtime.config.tenant})`,
