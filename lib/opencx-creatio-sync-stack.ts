@@ -11,6 +11,7 @@ import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
 import { TABLE_KEYS } from '../functions/shared/state/table-definition';
 import { BridgeFunction } from './constructs/bridge-function';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
+import { Monitoring } from './constructs/monitoring';
 
 export interface OpenCxCreatioSyncStackProps extends StackProps {
   readonly config: TenantConfig;
@@ -151,6 +152,17 @@ export class OpenCxCreatioSyncStack extends Stack {
       reason: 'The callers (OpenCX outbound webhooks, Creatio "Call web service") cannot send IAM, Cognito or JWT credentials; each webhook route authenticates a per-tenant secret token in the path in constant time (and an optional HMAC X-Signature) before anything is queued. /health is public by design and reveals only the version.',
     });
 
+    // ---- Operations: dashboard and alarms for support staff ----------------------------------
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      tenant,
+      alarmEmail: config.alarms.email,
+      oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
+      queues: { opencxEvents, creatioEvents },
+      consumers: { 'sync-to-creatio': syncToCreatio.fn, 'sync-to-opencx': syncToOpenCx.fn },
+      webhooks: { 'opencx-webhook': opencxWebhook.fn, 'creatio-webhook': creatioWebhook.fn },
+      api,
+    });
+
     // ---- Outputs (read by the ops CLI) -------------------------------------------------------
     const outputs: Record<string, string> = {
       ApiUrl: api.apiEndpoint,
@@ -166,6 +178,8 @@ export class OpenCxCreatioSyncStack extends Stack {
       OpenCxWebhookTokenSecretArn: opencxWebhookToken.secretArn,
       CreatioWebhookTokenSecretArn: creatioWebhookToken.secretArn,
       SyncToCreatioFunctionName: syncToCreatio.fn.functionName,
+      DashboardUrl: monitoring.dashboardUrl,
+      AlarmTopicArn: monitoring.topic.topicArn,
     };
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { value });
   }

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { optionalEnv, requireEnv } from '../env';
 import { ingestWebhook, type Interpretation, type WebhookSecrets } from '../ingest/webhook-ingest';
 import { createLogger } from '../log';
+import { createMetrics, METRIC, MetricUnit } from '../metrics';
 import { cached, readJsonSecret } from './secrets';
 import { sqsEnqueue } from './sqs-enqueue';
 import { internalErrorAs500, toHttpResponse, toWebhookRequest } from './http-api';
@@ -31,6 +32,7 @@ export interface WebhookLambdaOptions {
  */
 export const createWebhookLambda = (options: WebhookLambdaOptions) => {
   const logger = createLogger(options.service);
+  const metrics = createMetrics(options.service);
   const queueUrl = requireEnv(options.queueUrlEnv);
   const sqs = new SQSClient({});
   const localToken = optionalEnv(options.tokenEnv);
@@ -46,8 +48,14 @@ export const createWebhookLambda = (options: WebhookLambdaOptions) => {
   const lambdaHandler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const outcome = await ingestWebhook(toWebhookRequest(event), deps, options.interpret);
     const fields = { outcome: outcome.outcome, status: outcome.result.statusCode, event: outcome.event, groupId: outcome.groupId };
-    if (outcome.result.statusCode >= 400) logger.warn('webhook refused', { ...fields, error: outcome.result.body.error });
-    else logger.info('webhook handled', fields);
+    if (outcome.result.statusCode >= 400) {
+      logger.warn('webhook refused', { ...fields, error: outcome.result.body.error });
+      metrics.addMetric(METRIC.webhooksRefused, MetricUnit.Count, 1);
+    } else {
+      logger.info('webhook handled', fields);
+      if (outcome.outcome === 'accepted') metrics.addMetric(METRIC.webhooksAccepted, MetricUnit.Count, 1);
+    }
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     return toHttpResponse(outcome.result);
   };
 

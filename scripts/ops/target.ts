@@ -1,0 +1,227 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TenantConfig } from '../../functions/shared/schemas/tenant-config';
+import { loadTenantConfig, tenantConfigPath } from '../../lib/tenant-config-loader';
+import { environmentStore, secretsManagerStore, type SecretStore } from './secret-store';
+
+/**
+ * What a command works on: one tenant's queues, secrets and endpoints, either a deployed stack
+ * (`OpenCxCreatioSync-<tenant>`, read from its CloudFormation outputs) or the local runtime
+ * (`npm start`: its SQS server, credentials from the environment). Commands take a Target and never
+ * ask where it came from, so tests run them against real local servers.
+ */
+export type QueueKey = 'opencx' | 'creatio';
+export const QUEUE_KEYS: readonly QueueKey[] = ['opencx', 'creatio'];
+
+export interface QueuePair {
+  /** e.g. `opencx-events` */
+  readonly name: string;
+  /** Which way its messages go, for people. */
+  readonly direction: string;
+  readonly url: string;
+  readonly dlqUrl: string;
+}
+
+export interface Endpoints {
+  readonly creatioUrl: string;
+  readonly creatioIdentityUrl?: string;
+  readonly opencxApiUrl: string;
+}
+
+export interface Target {
+  readonly tenant: string;
+  /** "stack OpenCxCreatioSync-acme (eu-west-1)" or "local runtime (SQS at http://127.0.0.1:…)". */
+  readonly description: string;
+  readonly config: TenantConfig;
+  readonly sqs: SQSClient;
+  readonly queues: Readonly<Record<QueueKey, QueuePair>>;
+  readonly secrets: SecretStore;
+  readonly endpoints: Endpoints;
+  readonly dashboardUrl?: string;
+  close(): void;
+}
+
+export const stackName = (tenant: string): string => `OpenCxCreatioSync-${tenant}`;
+
+const DIRECTIONS: Readonly<Record<QueueKey, { name: string; direction: string }>> = {
+  opencx: { name: 'opencx-events', direction: 'OpenCX → Creatio' },
+  creatio: { name: 'creatio-events', direction: 'Creatio → OpenCX' },
+};
+
+/** The stack outputs the CLI reads (see the CfnOutputs in lib/opencx-creatio-sync-stack.ts). */
+export const STACK_OUTPUTS = {
+  opencxQueue: 'OpenCxEventsQueueUrl',
+  opencxDlq: 'OpenCxEventsDlqUrl',
+  creatioQueue: 'CreatioEventsQueueUrl',
+  creatioDlq: 'CreatioEventsDlqUrl',
+  creatioSecret: 'CreatioCredentialsSecretArn',
+  opencxSecret: 'OpenCxApiKeySecretArn',
+  dashboardUrl: 'DashboardUrl',
+} as const;
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+/** Builds a Target from a stack's outputs (a pure mapping: the outputs are fetched by the caller). */
+export const targetFromOutputs = (input: {
+  readonly tenant: string;
+  readonly config: TenantConfig;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly region: string | undefined;
+  readonly sqs: SQSClient;
+  readonly secrets: SecretsManagerClient;
+  readonly close?: () => void;
+}): Target => {
+  const { outputs, tenant } = input;
+  const need = (key: string): string => {
+    const value = outputs[key];
+    if (!value) throw new TargetError(`Stack ${stackName(tenant)} has no output ${key}: deploy the current version (npx cdk deploy -c tenant=${tenant}).`);
+    return value;
+  };
+  return {
+    tenant,
+    description: `stack ${stackName(tenant)}${input.region ? ` (${input.region})` : ''}`,
+    config: input.config,
+    sqs: input.sqs,
+    queues: {
+      opencx: { ...DIRECTIONS.opencx, url: need(STACK_OUTPUTS.opencxQueue), dlqUrl: need(STACK_OUTPUTS.opencxDlq) },
+      creatio: { ...DIRECTIONS.creatio, url: need(STACK_OUTPUTS.creatioQueue), dlqUrl: need(STACK_OUTPUTS.creatioDlq) },
+    },
+    secrets: secretsManagerStore(input.secrets, { creatio: need(STACK_OUTPUTS.creatioSecret), opencx: need(STACK_OUTPUTS.opencxSecret) }, tenant),
+    endpoints: {
+      creatioUrl: input.config.creatio.instanceUrl,
+      ...(input.config.creatio.identityUrl ? { creatioIdentityUrl: input.config.creatio.identityUrl } : {}),
+      opencxApiUrl: input.config.opencx.apiUrl,
+    },
+    ...(outputs[STACK_OUTPUTS.dashboardUrl] ? { dashboardUrl: outputs[STACK_OUTPUTS.dashboardUrl] } : {}),
+    close: input.close ?? (() => undefined),
+  };
+};
+
+/** A deployed tenant: reads `OpenCxCreatioSync-<tenant>`'s outputs with the caller's AWS credentials. */
+export const targetFromStack = async (options: { readonly tenant: string; readonly config: TenantConfig; readonly region?: string }): Promise<Target> => {
+  const region = options.region ?? options.config.aws.region;
+  const clientConfig = region ? { region } : {};
+  const cloudformation = new CloudFormationClient(clientConfig);
+  let outputs: Record<string, string>;
+  try {
+    const answer = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName(options.tenant) }));
+    outputs = Object.fromEntries((answer.Stacks?.[0]?.Outputs ?? []).flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/does not exist/i.test(message)) {
+      throw new TargetError(
+        `Stack ${stackName(options.tenant)} was not found${region ? ` in ${region}` : ''}. Deploy it (npx cdk deploy -c tenant=${options.tenant}), pass --region, or use --local <sqs-endpoint> for the local runtime.`,
+      );
+    }
+    if (/credential/i.test(message)) throw new TargetError(`No usable AWS credentials (${message}). Log in (e.g. aws sso login) or export AWS_PROFILE.`);
+    throw error;
+  } finally {
+    cloudformation.destroy();
+  }
+  const sqs = new SQSClient(clientConfig);
+  const secrets = new SecretsManagerClient(clientConfig);
+  return targetFromOutputs({
+    tenant: options.tenant,
+    config: options.config,
+    outputs,
+    region,
+    sqs,
+    secrets,
+    close: () => {
+      sqs.destroy();
+      secrets.destroy();
+    },
+  });
+};
+
+/** Same values as local/aws-servers.ts (checked by test/integration/ops-cli.test.ts). */
+export const LOCAL_AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  queueName: (key: QueueKey) => `${DIRECTIONS[key].name}.fifo`,
+  dlqName: (key: QueueKey) => `${DIRECTIONS[key].name}-dlq.fifo`,
+} as const;
+
+export interface LocalQueueUrls {
+  readonly opencxEvents: { readonly url: string; readonly dlqUrl: string };
+  readonly creatioEvents: { readonly url: string; readonly dlqUrl: string };
+}
+
+/**
+ * The local runtime: `startLocalRuntime().aws` (or `startLocalAwsServers()`) has the queue URLs; from
+ * another shell only the SQS endpoint is known and the URLs are looked up by name. Credentials and
+ * endpoints come from the same variables `npm start` reads.
+ */
+export const targetFromLocal = async (options: {
+  readonly sqsEndpoint: string;
+  readonly config: TenantConfig;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly queues?: LocalQueueUrls;
+}): Promise<Target> => {
+  const env = options.env ?? process.env;
+  const sqs = new SQSClient({ region: LOCAL_AWS.region, endpoint: options.sqsEndpoint, credentials: LOCAL_AWS.credentials });
+  const urlOf = async (name: string) => {
+    try {
+      const answer = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      if (!answer.QueueUrl) throw new Error('no QueueUrl');
+      return answer.QueueUrl;
+    } catch (error) {
+      sqs.destroy();
+      throw new TargetError(`The local SQS server at ${options.sqsEndpoint} has no queue ${name} (${error instanceof Error ? error.message : String(error)}). Is \`npm start\` running, and is this its SQS API address?`);
+    }
+  };
+  const queues = options.queues ?? {
+    opencxEvents: { url: await urlOf(LOCAL_AWS.queueName('opencx')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('opencx')) },
+    creatioEvents: { url: await urlOf(LOCAL_AWS.queueName('creatio')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('creatio')) },
+  };
+  const identityUrl = env.CREATIO_IDENTITY_URL || options.config.creatio.identityUrl;
+  return {
+    tenant: options.config.tenant,
+    description: `local runtime (SQS at ${options.sqsEndpoint})`,
+    config: options.config,
+    sqs,
+    queues: {
+      opencx: { ...DIRECTIONS.opencx, ...queues.opencxEvents },
+      creatio: { ...DIRECTIONS.creatio, ...queues.creatioEvents },
+    },
+    secrets: environmentStore(env),
+    endpoints: {
+      creatioUrl: env.CREATIO_URL || options.config.creatio.instanceUrl,
+      ...(identityUrl ? { creatioIdentityUrl: identityUrl } : {}),
+      opencxApiUrl: env.OPENCX_API_URL || options.config.opencx.apiUrl,
+    },
+    close: () => sqs.destroy(),
+  };
+};
+
+export interface ResolveTargetOptions {
+  readonly tenant: string;
+  /** The local runtime's SQS endpoint (`--local`, or env LOCAL_SQS_ENDPOINT). */
+  readonly local?: string;
+  readonly region?: string;
+  /** A tenant JSON other than tenants/<tenant>.json (`--config`, or env TENANT_CONFIG for the local runtime). */
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly root?: string;
+}
+
+/** `--local` / LOCAL_SQS_ENDPOINT → the local runtime; otherwise the deployed stack. */
+export const resolveTarget = async (options: ResolveTargetOptions): Promise<Target> => {
+  const env = options.env ?? process.env;
+  const local = options.local ?? (env.LOCAL_SQS_ENDPOINT || undefined);
+  const root = options.root ?? path.join(__dirname, '..', '..');
+  const ownFile = tenantConfigPath(options.tenant, root);
+  const configPath =
+    options.configPath ?? (local && env.TENANT_CONFIG ? env.TENANT_CONFIG : local && !fs.existsSync(ownFile) ? path.join(root, 'tenants', 'example.json') : ownFile);
+  const config = loadTenantConfig(configPath);
+  if (!local && config.tenant !== options.tenant) {
+    throw new TargetError(`${configPath} is for tenant "${config.tenant}", not "${options.tenant}".`);
+  }
+  if (local) return targetFromLocal({ sqsEndpoint: local, config, env });
+  return targetFromStack({ tenant: options.tenant, config, ...(options.region ? { region: options.region } : {}) });
+};
