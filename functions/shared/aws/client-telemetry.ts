@@ -12,7 +12,8 @@ export const clientTelemetry = (metrics: Metrics) => ({
     if (event.type === 'request') {
       metrics.addMetric(METRIC.creatioRequests, MetricUnit.Count, 1);
       if (event.status === 429) metrics.singleMetric().addDimension('system', 'creatio').addMetric(METRIC.throttles, MetricUnit.Count, 1);
-      if (event.kind === 'token' && event.status !== undefined && event.status >= 400 && event.status < 500) {
+      // A refused token, or an OData 403 (the integration user lacks a permission), needs an operator.
+      if ((event.kind === 'token' && event.status !== undefined && event.status >= 400 && event.status < 500) || event.status === 403) {
         metrics.addMetric(METRIC.creatioAuthFailures, MetricUnit.Count, 1);
       }
     }

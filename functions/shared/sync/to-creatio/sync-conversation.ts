@@ -284,9 +284,11 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 
   await retryOnConflict(() => store.putSession(next, version));
   await recordCase(target.caseId, sessionId, identity.key, channel, deps.store);
-  observer.metric('syncLag', Math.max(0, now.getTime() - new Date(event.occurredAt).getTime()));
+  const lagMs = Math.max(0, deps.now().getTime() - new Date(event.occurredAt).getTime());
+  observer.metric('syncLag', lagMs);
   observer.info('conversation synced to Creatio', {
     sessionId,
+    lagMs,
     caseId: target.caseId,
     caseMode: target.mode,
     activities: visible.length,
