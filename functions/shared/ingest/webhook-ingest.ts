@@ -87,7 +87,7 @@ export const ingestWebhook = async (
   if (!tokensMatch(secrets.token, request.pathToken)) {
     return {
       outcome: 'unauthorized',
-      result: problem(401, 'unauthorized', 'The token in the webhook URL is not valid for this tenant. Copy the webhook URL again from the stack outputs (or `npm run ops -- status`) into the sender.'),
+      result: problem(401, 'unauthorized', 'The token in the webhook URL is not valid for this tenant. Build the URL from the stack output *WebhookUrlTemplate and the token in the tenant\'s webhook token secret, and paste it into the sender again.'),
     };
   }
   if (request.rawBody.length > MAX_BODY_BYTES) {
