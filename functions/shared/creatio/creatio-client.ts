@@ -638,7 +638,7 @@ export class CreatioClient {
     return answer;
   }
 
-  /** One logical request: token, retries with backoff, one refresh + replay on 401. */
+  /** One logical request: token, retries with backoff, a refresh + replay on 401 (twice in a row is permanent). */
   private async send(spec: SendSpec): Promise<HttpAnswer> {
     const maxAttempts = Math.max(1, spec.maxAttempts ?? this.maxAttempts);
     let attempt = 0;
@@ -668,6 +668,9 @@ export class CreatioClient {
         token = await this.tokens.renewAfterRejection(token);
         continue;
       }
+      // Only a 401 straight after a refresh means the credentials are refused: a token that got any other
+      // answer was accepted, so if it expires later in this request's retries it may be refreshed again.
+      refreshed = false;
       if (answer.status === 429 || answer.status >= 500) {
         if (answer.status >= 500 && spec.on5xx) {
           const settled = await spec.on5xx(answer);

@@ -69,7 +69,8 @@ export class DynamoDbStateStore implements StateStore {
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new ConcurrentUpdateError(`${pk} changed while we were writing it`);
+        // The key's kind only: contact keys hold an email address or a phone number, and this message is logged.
+        throw new ConcurrentUpdateError(`A ${pk.split('#')[0]?.toLowerCase() ?? 'state'} record changed while we were writing it`);
       }
       throw this.classify(error);
     }

@@ -16,6 +16,8 @@ export interface SessionRecord {
   readonly historyCursor?: string | undefined;
   /** OpenCX timestamps of the handoffs already synced (a redelivered handoff adds no second note). */
   readonly handoffsSynced?: readonly string[] | undefined;
+  /** sha256 of the handoff summaries already on the case. */
+  readonly summariesSynced?: readonly string[] | undefined;
   /** Whether the handoff summary is on the case (a case created before the handoff gets it later). */
   readonly summaryWritten?: boolean | undefined;
   readonly lastCustomerMessageAt?: string | undefined;

@@ -60,14 +60,16 @@ export const matchContact = async (creatio: CreatioClient, tenant: string, ident
       : [];
   const found = candidates[0];
   if (found) return { creatioContactId: found.Id };
-  const id = deterministicId(tenant, 'contact', identity.key);
-  return {
-    creatioContactId: id,
-    create: {
-      Id: id,
-      Name: identity.name.slice(0, 250),
-      ...(identity.email ? { Email: identity.email } : {}),
-      ...(identity.phone ? { MobilePhone: identity.phone } : {}),
-    },
-  };
+  const id = bridgeContactId(tenant, identity);
+  return { creatioContactId: id, create: contactCreate(id, identity) };
 };
+
+/** The id the bridge gives a contact it creates: the same for every attempt. */
+export const bridgeContactId = (tenant: string, identity: ContactIdentity): string => deterministicId(tenant, 'contact', identity.key);
+
+export const contactCreate = (id: string, identity: ContactIdentity): ContactInput => ({
+  Id: id,
+  Name: identity.name.slice(0, 250),
+  ...(identity.email ? { Email: identity.email } : {}),
+  ...(identity.phone ? { MobilePhone: identity.phone } : {}),
+});

@@ -1,6 +1,6 @@
 import { EmailMessageTypeIds, batchOp, type BatchItemResult, type BatchOperation, type CreatioClient } from '../../creatio';
 import { PermanentError, RetryableError } from '../../errors';
-import { deterministicId } from '../../ids';
+import { deterministicId, sha256Hex } from '../../ids';
 import { normaliseHistory, type OpenCxClient, type OpenCxMessage, type OpenCxSession } from '../../opencx';
 import { REPLAY_EVENT, type OpenCxQueueMessage } from '../../schemas/queue-messages';
 import type { TenantConfig } from '../../schemas/tenant-config';
@@ -16,7 +16,7 @@ import {
 } from '../../state/state-store';
 import { isCustomerVisible, renderActivity, subjectFor } from '../render';
 import { aiFieldColumns, originFor } from './case-fields';
-import { contactIdentity, matchContact, type ContactIdentity } from './contact';
+import { bridgeContactId, contactCreate, contactIdentity, matchContact, type ContactIdentity } from './contact';
 import type { LookupResolver } from './lookups';
 
 /** Lookup ids of the activities we write: completed Email-type activities show in the case's message history. */
@@ -129,7 +129,13 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const state: SessionRecord = stored?.value ?? { sessionId };
   const version = stored?.version ?? 0;
   const isHandoff = event.event === 'conversation.handoff_to_human';
-  const handoffAlreadySynced = isHandoff && (state.handoffsSynced ?? []).includes(event.occurredAt);
+  const handoffSummary = event.handoff?.summary;
+  // The same handoff seen again: by OpenCX's timestamp, or by its summary already being on the case (a close
+  // synced before a late handoff webhook creates the case with the session's handoff summary).
+  const handoffAlreadySynced =
+    isHandoff &&
+    ((state.handoffsSynced ?? []).includes(event.occurredAt) ||
+      (handoffSummary !== undefined && (state.summariesSynced ?? []).includes(sha256Hex(handoffSummary))));
   const mayCreateCase = !config.cases.createCaseOnlyOnHandoff || isHandoff || event.event === REPLAY_EVENT;
 
   if (!state.caseId && !mayCreateCase && event.event !== 'conversation.closed') {
@@ -274,6 +280,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
     lastCustomerMessageAt: lastCustomer ? toIso(lastCustomer.createdAt, now) : state.lastCustomerMessageAt,
     summaryWritten: state.summaryWritten || Boolean(summary && (target.mode === 'created' || isHandoff)),
     handoffsSynced: isHandoff && !handoffAlreadySynced ? [...(state.handoffsSynced ?? []), event.occurredAt].slice(-20) : state.handoffsSynced,
+    summariesSynced: summary && (target.mode === 'created' || isHandoff) ? [...new Set([...(state.summariesSynced ?? []), sha256Hex(summary)])].slice(-20) : state.summariesSynced,
     status: session.status === 'open' || !session.status ? 'open' : 'closed',
     firstSyncedAt: state.firstSyncedAt ?? now.toISOString(),
     updatedAt: now.toISOString(),
@@ -333,7 +340,11 @@ const openCaseUsable = async (caseId: string, contact: ContactRecord, deps: Sync
 const contactFor = async (target: CaseTarget, identity: ContactIdentity, deps: SyncToCreatioDeps) => {
   const { store, config } = deps;
   const known = target.contact?.value.creatioContactId;
-  const match = known ? { creatioContactId: known } : await matchContact(deps.creatio, config.tenant, identity);
+  // A contact the bridge created is created again in this batch (an "already exists" answer is success):
+  // the earlier batch that should have created it may have failed after the mapping was remembered.
+  const match = known
+    ? { creatioContactId: known, ...(known === bridgeContactId(config.tenant, identity) ? { create: contactCreate(known, identity) } : {}) }
+    : await matchContact(deps.creatio, config.tenant, identity);
   const claim = target.mode === 'created' && config.cases.appendToOpenCase;
   const changed = !target.contact || (claim && target.contact.value.openCaseId !== target.caseId);
   if (changed) {
