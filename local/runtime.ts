@@ -26,7 +26,11 @@ export interface LocalRuntimeOptions {
   readonly creatioSigningKey?: string;
   /** Path of the tenant JSON (default tenants/example.json). */
   readonly tenantConfigPath?: string;
-  /** Visibility timeout of the local queues: short, so that retries are seen quickly. */
+  /**
+   * Visibility timeout of the local queues (default 30 s). Deployed it is 6 × the consumer timeout; locally it
+   * is shorter so that a retry is seen soon, but it must exceed a whole batch's processing time, or records
+   * still waiting in the batch are delivered again. Tests pass 1-2 s to see retries quickly.
+   */
   readonly visibilityTimeoutSeconds?: number;
   /** Powertools log level of the handlers (default INFO; tests pass SILENT or WARN). */
   readonly logLevel?: string;
@@ -72,7 +76,7 @@ export interface LocalRuntime {
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const configPath = options.tenantConfigPath ?? path.join(ROOT, 'tenants', 'example.json');
   const config = loadTenantConfig(configPath);
-  const aws = await startLocalAwsServers({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2 });
+  const aws = await startLocalAwsServers({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30 });
   const opencxToken = options.opencxWebhookToken ?? DEFAULT_OPENCX_WEBHOOK_TOKEN;
   const creatioToken = options.creatioWebhookToken ?? DEFAULT_CREATIO_WEBHOOK_TOKEN;
 
