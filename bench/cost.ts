@@ -55,7 +55,7 @@ export const estimateCost = (inputs: CostInputs): CostEstimate => {
       `DynamoDB: ${inputs.dynamoWritesPerHandoff} writes per handoff sync (measured) plus one at closure; two strongly consistent reads per consumer invocation`,
       'SQS: send + receive + delete per message; idle polling by the event source mappings is not included',
       `prices: ${Object.entries(PRICES).map(([k, v]) => `${k} $${v}`).join(', ')} (us-east-1 list prices)`,
-      'fixed per tenant and month, not per handoff: 4 secrets ($1.60), 1 dashboard ($3.00), ~8 alarms ($0.80), KMS key if used ($1.00)',
+      'fixed per tenant and month, not per handoff: 4 secrets ($1.60), 1 dashboard ($3.00), 9 alarms ($0.90), 1 KMS key for the alarm topic ($1.00)',
       'Creatio and OpenCX requests cost nothing on AWS but count against their own rate limits (OpenCX: 100/min)',
     ],
   };
