@@ -1,4 +1,14 @@
-import { EmailMessageTypeIds, batchOp, type BatchItemResult, type BatchOperation, type CreatioClient } from '../../creatio';
+import {
+  ActivityCategoryIds,
+  ActivityPriorityIds,
+  ActivityStatusIds,
+  ActivityTypeIds,
+  EmailMessageTypeIds,
+  batchOp,
+  type BatchItemResult,
+  type BatchOperation,
+  type CreatioClient,
+} from '../../creatio';
 import { PermanentError, RetryableError } from '../../errors';
 import { deterministicId, sha256Hex } from '../../ids';
 import { normaliseHistory, type OpenCxClient, type OpenCxMessage, type OpenCxSession } from '../../opencx';
@@ -19,13 +29,7 @@ import { aiFieldColumns, originFor } from './case-fields';
 import { bridgeContactId, contactCreate, contactIdentity, matchContact, type ContactIdentity } from './contact';
 import type { LookupResolver } from './lookups';
 
-/** Lookup ids of the activities we write: completed Email-type activities show in the case's message history. */
-const ACTIVITY = {
-  emailType: 'e2831dec-cfc0-df11-b00f-001d60e938c6',
-  emailCategory: '8038a396-7825-e011-8165-00155d043204',
-  completed: '4bdbb88f-58e6-df11-971b-001d60e938c6',
-  mediumPriority: 'ab96fa02-7fe6-df11-971b-001d60e938c6',
-} as const;
+// Completed Email-type activities: those show in the case's message history that reps read.
 
 /** A claimed open case younger than this may still be on its way into Creatio. */
 const CLAIM_GRACE_MS = 60_000;
@@ -207,10 +211,10 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
     ops.push(
       batchOp.create('Activity', {
         Id: id,
-        TypeId: ACTIVITY.emailType,
-        ActivityCategoryId: ACTIVITY.emailCategory,
-        StatusId: ACTIVITY.completed,
-        PriorityId: ACTIVITY.mediumPriority,
+        TypeId: ActivityTypeIds.Email,
+        ActivityCategoryId: ActivityCategoryIds.Email,
+        StatusId: ActivityStatusIds.Completed,
+        PriorityId: ActivityPriorityIds.Medium,
         CaseId: target.caseId,
         ...(creatioContactId ? { ContactId: creatioContactId } : {}),
         IsHtmlBody: false,
