@@ -1,40 +1,48 @@
-import { startLocalRuntime } from './runtime';
-import { sandboxOptionsFromEnv } from './creatio-sandbox';
+import * as path from 'node:path';
+import { TenantConfigError } from '../functions/shared/schemas/tenant-config';
+import { removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from './runtime-file';
+import { startLocalRuntime, type LocalRuntime } from './runtime';
+import { portInUseMessage, readyLines, StartSettingsError, startOptions } from './start-settings';
 
-/** `npm start`: the whole bridge on this machine, on embedded defaults. */
-const main = async () => {
-  const runtime = await startLocalRuntime({
-    port: Number(process.env.PORT ?? 3000),
-    opencxWebhookToken: process.env.OPENCX_WEBHOOK_TOKEN,
-    creatioWebhookToken: process.env.CREATIO_WEBHOOK_TOKEN,
-    tenantConfigPath: process.env.TENANT_CONFIG,
-    // Fixed ports, so that the README's curl examples work; tests use free ports instead.
-    creatioSandbox: { port: 4020, ...sandboxOptionsFromEnv() },
-    opencxSandbox: { port: Number(process.env.OPENCX_SANDBOX_PORT ?? 4010) },
+/** `npm start`: the whole bridge on this machine, on embedded defaults (variables: README.md, "The local runtime"). */
+const ROOT = path.join(__dirname, '..');
+
+const main = async (): Promise<void> => {
+  const options = startOptions(process.env, ROOT);
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime(options);
+  } catch (error) {
+    throw new StartSettingsError(portInUseMessage(error, options.ports) ?? (error instanceof Error ? error.message : String(error)));
+  }
+  const file = runtimeFilePath(ROOT);
+  writeRuntimeFile(file, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    tenant: runtime.config.tenant,
+    tenantConfigPath: options.tenantConfigPath ?? path.join(ROOT, 'tenants', 'example.json'),
+    bridgeUrl: runtime.url,
+    sqsEndpoint: runtime.aws.sqsEndpoint,
+    dynamoEndpoint: runtime.aws.dynamoEndpoint,
+    tableName: runtime.aws.tableName,
+    queues: {
+      opencxEvents: { url: runtime.aws.opencxEvents.url, dlqUrl: runtime.aws.opencxEvents.dlqUrl },
+      creatioEvents: { url: runtime.aws.creatioEvents.url, dlqUrl: runtime.aws.creatioEvents.dlqUrl },
+    },
+    creatio: runtime.creatio
+      ? { url: runtime.creatio.url, identityUrl: runtime.creatio.identityUrl, sandbox: true, clientId: runtime.creatio.clientId, clientSecret: runtime.creatio.clientSecret }
+      : { url: process.env.CREATIO_URL ?? '', ...(process.env.CREATIO_IDENTITY_URL ? { identityUrl: process.env.CREATIO_IDENTITY_URL } : {}), sandbox: false },
+    opencx: runtime.opencx ? { url: runtime.opencx.url, sandbox: true, apiKey: runtime.opencx.apiKey } : { url: process.env.OPENCX_API_URL ?? '', sandbox: false },
   });
-  const lines = [
-    `opencx-creatio-sync ready on ${runtime.url} (tenant ${runtime.config.tenant})`,
-    `  OpenCX webhook   POST ${runtime.opencxWebhookUrl}`,
-    `  Creatio webhook  POST ${runtime.creatioWebhookUrl}`,
-    `  health           GET  ${runtime.url}/health`,
-    `  DynamoDB API     ${runtime.aws.dynamoEndpoint} (table ${runtime.aws.tableName})`,
-    `  SQS API          ${runtime.aws.sqsEndpoint}`,
-    runtime.creatio
-      ? `  Creatio sandbox  ${runtime.creatio.url} (cases and activities: ${runtime.creatio.url}/_sandbox)`
-      : `  Creatio          ${process.env.CREATIO_URL}`,
-    runtime.opencx ? `  OpenCX sandbox   ${runtime.opencx.url} (admin: ${runtime.opencx.url}/__admin, see local/opencx-sandbox/README.md)` : `  OpenCX           ${process.env.OPENCX_API_URL}`,
-    '',
-    'Try it:',
-    `  curl -s -X POST ${runtime.opencxWebhookUrl} -H 'content-type: application/json' --data @../shared/examples/opencx-webhook-handoff.json`,
-    'Ctrl-C stops everything.',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.on('exit', () => removeRuntimeFile(file));
+  process.stdout.write(`${readyLines(runtime).join('\n')}\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('stopping...\n');
     await runtime.stop();
+    removeRuntimeFile(file);
     process.stdout.write('stopped\n');
     process.exit(0);
   };
@@ -43,6 +51,7 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  const known = error instanceof StartSettingsError || error instanceof TenantConfigError;
+  process.stderr.write(`npm start: ${known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
