@@ -103,6 +103,19 @@ export const tenantConfigSchema = z
         outgoingMessageTypeId: '7f6d3f94-f36b-1410-068c-20cf30b39373',
         whatsappWindowHours: 24,
       }),
+    /** Attachments both ways (issue 15). Absent = the defaults. */
+    attachments: z
+      .object({
+        /** Customer files larger than this stay a link in the activity (Creatio's MaxFileSize default: 10 MB). */
+        maxFileBytes: z.number().int().positive().max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+        /** Hosts attachment URLs (and their redirects) must be on, e.g. `*.open.cx`; empty = any public host. */
+        allowedHosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/i, 'must be a host name, or *.domain')).default([]),
+        /** Whole download of one file. */
+        downloadTimeoutMs: z.number().int().positive().max(60_000).default(20_000),
+        /** Optional Case text column that records the OpenCX session id (marks the case as coming from OpenCX). */
+        caseSessionColumn: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
+      })
+      .default({ maxFileBytes: 10 * 1024 * 1024, allowedHosts: [], downloadTimeoutMs: 20_000 }),
     api: z
       .object({
         rateLimit: z.number().int().positive().max(10000).default(50),
