@@ -344,14 +344,12 @@ const valueOf = (schema: EntitySchema, operand: Operand, row: Readonly<Record<st
   return null;
 };
 
-const normalise = (value: unknown): unknown => {
-  if (typeof value === 'string') {
-    if (value === EMPTY_GUID) return null;
-    // SQL Server's default collation is case-insensitive; so is the sandbox (Medium).
-    return value.toLowerCase();
-  }
-  return value;
-};
+/**
+ * Text compares case-sensitively, as on PostgreSQL, which Creatio cloud runs (SQL Server's default
+ * collation would not: the sandbox takes the less convenient side). `tolower` is how a client asks
+ * for a case-insensitive match.
+ */
+const normalise = (value: unknown): unknown => (value === EMPTY_GUID ? null : value);
 
 /** Orders values the way the sandbox sorts and compares: null first, then numbers, dates, text. */
 export const compareValues = (a: unknown, b: unknown): number => {
@@ -366,6 +364,10 @@ export const compareValues = (a: unknown, b: unknown): number => {
   if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
   const sx = String(x);
   const sy = String(y);
+  // Sorted like a linguistic collation (case only breaks ties); equal only when identical.
+  const lx = sx.toLowerCase();
+  const ly = sy.toLowerCase();
+  if (lx !== ly) return lx < ly ? -1 : 1;
   return sx < sy ? -1 : sx > sy ? 1 : 0;
 };
 

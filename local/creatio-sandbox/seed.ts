@@ -93,6 +93,12 @@ export const SEED_ROWS: readonly SeedRow[] = [
   row('CommunicationType', '3dddb3cc-53ee-49c4-a71f-e9e257f59e49', 'Business phone'),
   row('CommunicationType', '6a3fb10c-67cc-df11-9b2a-001d60e938c6', 'Main phone'),
   row('CommunicationType', '09e4bda6-cfcb-df11-9b2a-001d60e938c6', 'Skype'),
+
+  // Contacts as people type them into Creatio: mixed case, spaces, brackets, national formats. Their
+  // phone columns are mirrored into ContactCommunication with SearchNumber (communications.ts).
+  invented('Contact', 'Priya Raman', { Email: 'Priya.Raman@Example.COM', MobilePhone: '+1 (212) 555-0187' }),
+  invented('Contact', 'Lukas Meyer', { Email: 'lukas.meyer@beispiel.de', Phone: '030 90182044', MobilePhone: '0170 1234567' }),
+  invented('Contact', 'Sofia Marquez', { Email: ' sofia.marquez@example.net', MobilePhone: '212.555.0123' }),
 ];
 
 /** The contact the sandbox's "integration user" writes as (CreatedById / ModifiedById). Sandbox-only. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FilterContext, checkFilter, compareValues, evaluateFilter, parseFilter, resolvePath } from './odata-filter';
 import { type ColumnDef, type EntitySchema, edmType } from './schema';
+import { MIRRORED_PHONE_COLUMNS, searchNumberOf } from './communications';
 import { errors } from './sandbox-errors';
 import { SANDBOX_USER_CONTACT_ID, SEED_ROWS } from './seed';
 
@@ -239,7 +240,28 @@ export class SandboxStore {
   }
 
   private write(collection: string, row: Record<string, unknown>): void {
+    if (collection === 'ContactCommunication') row.SearchNumber = searchNumberOf(row.Number);
     this.tables.get(collection)?.set(String(row.Id), row);
+    if (collection === 'Contact') this.mirrorPhones(row);
+  }
+
+  /** Keeps one ContactCommunication row per phone column of a contact, as Creatio does. */
+  private mirrorPhones(contact: Readonly<Record<string, unknown>>): void {
+    const table = this.tables.get('ContactCommunication');
+    const schema = this.options.schemas.get('ContactCommunication');
+    if (!table || !schema) return;
+    for (const [column, typeId] of Object.entries(MIRRORED_PHONE_COLUMNS)) {
+      const number = typeof contact[column] === 'string' ? (contact[column] as string) : '';
+      const existing = [...table.values()].find((row) => row.ContactId === contact.Id && row.CommunicationTypeId === typeId && row.IsCreatedBySynchronization === true);
+      if (existing && number === '') table.delete(String(existing.Id));
+      else if (existing) existing.Number = number;
+      if (existing) existing.SearchNumber = searchNumberOf(existing.Number);
+      if (!existing && number !== '') {
+        const row = this.build(schema, { ContactId: contact.Id, CommunicationTypeId: typeId, Number: number, IsCreatedBySynchronization: true });
+        row.SearchNumber = searchNumberOf(number);
+        table.set(String(row.Id), row);
+      }
+    }
   }
 
   /** Rejects unknown properties and converts values; OData annotations are ignored. */

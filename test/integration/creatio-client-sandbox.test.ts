@@ -147,13 +147,14 @@ describe('Creatio client against the sandbox', () => {
     expect(nobody).toEqual([]);
   });
 
-  it('finds a contact by mobile phone in E.164', async () => {
+  it('finds a contact by mobile phone however it was typed, through SearchNumber', async () => {
     const client = clientFor();
-    await client.createContact({ Id: contactId, Name: 'Ann Smith', MobilePhone: '+15551234567' });
+    await client.createContact({ Id: contactId, Name: 'Ann Smith', MobilePhone: '+1 (555) 123-4567' });
 
-    const found = await client.findContactsByPhone('+15551234567');
+    const found = await client.findContactPhoneCandidates('5551234567');
 
-    expect(found.map((contact) => contact.Id)).toEqual([contactId]);
+    const ann = found.find((candidate) => candidate.contact.Id === contactId);
+    expect(ann?.numbers).toContain('+1 (555) 123-4567');
   });
 
   it('resolves lookups by name and tells a final case status from an open one', async () => {

@@ -132,38 +132,48 @@ describe('Creatio client records', () => {
     expect(body.StartDate).toBe('2025-01-01T10:00:00.000Z');
   });
 
-  it('finds contacts by primary e-mail and by secondary address, reading owners it has not seen', async () => {
+  it('finds contacts by e-mail in any case, by primary and secondary address, reading owners it has not seen', async () => {
     const stub = stubFetch({
       onOData: (call) => {
-        if (call.path.endsWith('/ContactCommunication')) return json(200, { value: [{ Id: CASE_ID, ContactId: OTHER_CONTACT_ID }] });
+        if (call.path.endsWith('/ContactCommunication')) return json(200, { value: [{ Id: CASE_ID, ContactId: OTHER_CONTACT_ID, Number: " O'Brien@Example.com" }] });
         const filter = filterOf(call) ?? '';
-        if (filter.includes('Email')) return json(200, { value: [{ Id: CONTACT_ID, Email: 'ann@example.com' }] });
+        if (filter.includes('Email')) return json(200, { value: [{ Id: CONTACT_ID, Email: "o'brien@EXAMPLE.com" }] });
         return json(200, { value: [{ Id: OTHER_CONTACT_ID, Email: 'other@example.com' }] });
       },
     });
     const { client } = stubClient(stub);
 
-    const contacts = await client.findContactsByEmail(" o'brien@example.com ");
+    const contacts = await client.findContactsByEmail(" O'Brien@example.com ");
 
-    expect(contacts.map((contact) => contact.Id)).toEqual([CONTACT_ID, OTHER_CONTACT_ID]);
+    expect(contacts.map((contact) => contact.Id).sort()).toEqual([CONTACT_ID, OTHER_CONTACT_ID].sort());
     const filters = stub.odataCalls().map(filterOf);
-    expect(filters).toContain("Email eq 'o''brien@example.com'");
-    expect(filters).toContain("Number eq 'o''brien@example.com'");
+    expect(filters).toContain("tolower(Email) eq 'o''brien@example.com'");
+    expect(filters).toContain("tolower(Number) eq 'o''brien@example.com'");
     expect(filters).toContain(`(Id eq ${OTHER_CONTACT_ID})`);
   });
 
-  it('finds contacts by phone on Phone, MobilePhone and communication numbers, keeping + intact', async () => {
+  it('drops an e-mail candidate whose address turns out to be a different one', async () => {
+    const stub = stubFetch({
+      onOData: (call) =>
+        call.path.endsWith('/ContactCommunication') ? json(200, { value: [] }) : json(200, { value: [{ Id: CONTACT_ID, Email: 'ann.other@example.com' }] }),
+    });
+    const { client } = stubClient(stub);
+
+    const contacts = await client.findContactsByEmail('ann@example.com');
+
+    expect(contacts).toEqual([]);
+  });
+
+  it('looks phone candidates up by reversed digits in SearchNumber and by the last digits in the phone columns', async () => {
     const stub = stubFetch({ onOData: () => json(200, { value: [] }) });
     const { client } = stubClient(stub);
 
-    await client.findContactsByPhone(['+15551234567', '+15551234567', '5551234567']);
+    await client.findContactPhoneCandidates('4155550134');
 
-    const [onContact, onCommunication] = stub.odataCalls();
-    expect(onContact?.url).toContain('%2B15551234567');
-    expect(filterOf(onContact)).toBe(
-      "(Phone eq '+15551234567') or (MobilePhone eq '+15551234567') or (Phone eq '5551234567') or (MobilePhone eq '5551234567')",
-    );
-    expect(filterOf(onCommunication)).toBe("(Number eq '+15551234567') or (Number eq '5551234567')");
+    const filters = stub.odataCalls().map(filterOf);
+    expect(filters).toContain("startswith(SearchNumber,'4310555514')");
+    expect(filters).toContain("(contains(Phone,'0134')) or (contains(MobilePhone,'0134')) or (contains(HomePhone,'0134'))");
+    expect(stub.odataCalls()).toHaveLength(2);
   });
 
   it('looks a lookup up by Name once and then answers from its cache', async () => {

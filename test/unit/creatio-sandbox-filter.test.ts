@@ -20,8 +20,9 @@ const matches = (source: string, row: Record<string, unknown>, schema = contact)
 describe('Creatio sandbox $filter', () => {
   const ann = { Id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', Name: "Ann O'Brien", Email: 'Ann@Example.com', Phone: '', MobilePhone: '+15551234567' };
 
-  it("compares strings case-insensitively and reads '' inside a literal as one quote", () => {
-    expect(matches("Email eq 'ann@example.com'", ann)).toBe(true);
+  it("compares strings case-sensitively, as PostgreSQL does, and reads '' inside a literal as one quote", () => {
+    expect(matches("Email eq 'ann@example.com'", ann)).toBe(false);
+    expect(matches("Email eq 'Ann@Example.com'", ann)).toBe(true);
     expect(matches("Name eq 'Ann O''Brien'", ann)).toBe(true);
     expect(matches("Name ne 'Ann O''Brien'", ann)).toBe(false);
   });
@@ -32,9 +33,11 @@ describe('Creatio sandbox $filter', () => {
     expect(matches("not (Email eq 'x')", ann)).toBe(true);
   });
 
-  it('supports contains, startswith, endswith and tolower', () => {
-    expect(matches("contains(Email,'@example')", ann)).toBe(true);
-    expect(matches("startswith(Name,'ann')", ann)).toBe(true);
+  it('supports contains, startswith, endswith and tolower, case-sensitive unless lowered', () => {
+    expect(matches("contains(Email,'@example')", ann)).toBe(false);
+    expect(matches("contains(tolower(Email),'@example')", ann)).toBe(true);
+    expect(matches("startswith(Name,'ann')", ann)).toBe(false);
+    expect(matches("startswith(Name,'Ann')", ann)).toBe(true);
     expect(matches("endswith(Email,'.org')", ann)).toBe(false);
     expect(matches("tolower(Email) eq 'ann@example.com'", ann)).toBe(true);
   });
@@ -43,7 +46,7 @@ describe('Creatio sandbox $filter', () => {
     const email = { Id: 'x', Title: 'Re: printer', CaseId: CASE_ID };
     expect(matches(`Case/Id eq ${CASE_ID}`, email, activity)).toBe(true);
     expect(matches(`CaseId eq ${CASE_ID.toUpperCase()}`, email, activity)).toBe(true);
-    expect(matches("Case/Subject eq 'printer'", email, activity)).toBe(true);
+    expect(matches("Case/Subject eq 'Printer'", email, activity)).toBe(true);
   });
 
   it('treats an empty-GUID lookup as null', () => {

@@ -30,7 +30,7 @@ import type {
   RequestCounts,
   RequestKind,
 } from './creatio-types';
-import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid } from './odata-query';
+import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid, odataString } from './odata-query';
 import { backoffDelayMs, parseRetryAfterMs, realSleep } from './retry-policy';
 import { type IssuedToken, TokenCache } from './token-cache';
 
@@ -51,7 +51,21 @@ const MAX_NAME = 250;
 const MAX_SENDER = 250;
 /** Bounded reads for the matching helpers (Creatio caps a query at 20,000 rows anyway). */
 const MATCH_TOP = 50;
-const MAX_PHONE_VARIANTS = 5;
+const PHONE_COLUMNS = ['Phone', 'MobilePhone', 'HomePhone'] as const;
+
+/** A contact that may have a phone number, with the numbers it was found by (its phone columns, matching communications). */
+export interface PhoneCandidate {
+  readonly contact: ContactRecord;
+  readonly numbers: readonly string[];
+}
+
+/** Oldest first, then by Id: a deterministic pick among several matching contacts. */
+const byAgeThenId = (a: ContactRecord, b: ContactRecord): number => {
+  const x = typeof a.CreatedOn === 'string' ? Date.parse(a.CreatedOn) : Number.NaN;
+  const y = typeof b.CreatedOn === 'string' ? Date.parse(b.CreatedOn) : Number.NaN;
+  if (!Number.isNaN(x) && !Number.isNaN(y) && x !== y) return x - y;
+  return a.Id.toLowerCase() < b.Id.toLowerCase() ? -1 : a.Id.toLowerCase() > b.Id.toLowerCase() ? 1 : 0;
+};
 
 const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
@@ -336,29 +350,39 @@ export class CreatioClient {
   // ---- typed helpers ----------------------------------------------------------------------------
 
   /**
-   * Contacts whose primary `Email` is the address, then those with it as a `ContactCommunication`
-   * number (secondary addresses). Matching relies on the database collation for case (SQL Server's
-   * default is case-insensitive; the sandbox matches case-insensitively). 2 GETs, 3 when a
-   * secondary-address owner was not already found.
+   * Contacts whose primary `Email`, or a `ContactCommunication.Number` (secondary addresses), is the
+   * address regardless of case and surrounding whitespace. PostgreSQL (Creatio cloud) compares text
+   * case-sensitively, so the filter lowers the column (`tolower(Email) eq '<lower>'`) and every
+   * candidate is confirmed here. Oldest first (then by Id): the pick is the same every time.
+   * 2 GETs in parallel, a 3rd when a secondary-address owner was not already found.
    */
   async findContactsByEmail(email: string): Promise<readonly ContactRecord[]> {
-    const address = email.trim();
+    const address = email.trim().toLowerCase();
     if (!address) return [];
-    return this.findContacts(filter.eqText('Email', address), filter.eqText('Number', address));
+    const same = (value: unknown): boolean => typeof value === 'string' && value.trim().toLowerCase() === address;
+    const found = await this.findContacts(`tolower(Email) eq ${odataString(address)}`, `tolower(Number) eq ${odataString(address)}`);
+    return found.filter((c) => same(c.contact.Email) || c.numbers.some(same)).map((c) => c.contact);
   }
 
   /**
-   * Contacts whose `Phone` or `MobilePhone`, or a `ContactCommunication.Number`, equals one of the
-   * given strings exactly. A filter cannot normalise formats ("+1 555…" vs "(555)…"), so pass the
-   * variants you want tried (E.164 first); at most 5 are used. `SearchNumber` (reversed digits) could
-   * serve suffix search, but its semantics are only Medium-confidence, so it is not used.
+   * Contacts that may have the phone number whose national significant number is given
+   * (`4155550134` for +1 415 555 0134), however it was typed: `ContactCommunication` rows whose
+   * `SearchNumber` (Creatio keeps the number's digits reversed there) starts with the reversed
+   * national number, and contacts whose `Phone`, `MobilePhone` or `HomePhone` contain its last four
+   * digits. Candidates only, each with the numbers that made it one: the caller confirms by comparing
+   * normalised numbers. 2 GETs in parallel, a 3rd when a number's owner was not already found.
    */
-  async findContactsByPhone(phones: string | readonly string[]): Promise<readonly ContactRecord[]> {
-    const variants = [...new Set((typeof phones === 'string' ? [phones] : phones).map((p) => p.trim()).filter(Boolean))].slice(0, MAX_PHONE_VARIANTS);
-    if (!variants.length) return [];
-    const onContact = filter.or(...variants.flatMap((p) => [filter.eqText('Phone', p), filter.eqText('MobilePhone', p)]));
-    const onCommunication = filter.or(...variants.map((p) => filter.eqText('Number', p)));
-    return this.findContacts(onContact, onCommunication);
+  async findContactPhoneCandidates(nationalNumber: string): Promise<readonly PhoneCandidate[]> {
+    const digits = nationalNumber.replace(/\D/g, '');
+    if (digits.length < 4) return [];
+    const reversed = [...digits].reverse().join('');
+    const tail = digits.slice(-4);
+    const onContact = filter.or(...PHONE_COLUMNS.map((column) => filter.contains(column, tail)));
+    const found = await this.findContacts(onContact, `startswith(SearchNumber,${odataString(reversed)})`);
+    return found.map(({ contact, numbers }) => ({
+      contact,
+      numbers: [...PHONE_COLUMNS.map((column) => contact[column]).filter((v): v is string => typeof v === 'string' && v.trim() !== ''), ...numbers],
+    }));
   }
 
   async createContact(input: ContactInput): Promise<CreateResult<ContactRecord>> {
@@ -507,26 +531,27 @@ export class CreatioClient {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private async findContacts(onContact: string, onCommunication: string): Promise<readonly ContactRecord[]> {
+  /** Contacts matching `onContact`, and owners of `ContactCommunication` rows matching `onCommunication` with those rows' numbers. */
+  private async findContacts(onContact: string, onCommunication: string): Promise<readonly { contact: ContactRecord; numbers: readonly string[] }[]> {
     const [direct, communications] = await Promise.all([
-      this.query<ContactRecord>('Contact', { filter: onContact, top: MATCH_TOP, orderBy: ['CreatedOn asc'] }),
-      this.query('ContactCommunication', { filter: onCommunication, select: ['Id', 'ContactId'], top: MATCH_TOP }),
+      this.query<ContactRecord>('Contact', { filter: onContact, top: MATCH_TOP, orderBy: ['CreatedOn asc', 'Id asc'] }),
+      this.query('ContactCommunication', { filter: onCommunication, select: ['Id', 'ContactId', 'Number'], top: MATCH_TOP }),
     ]);
     const found = new Map(direct.value.map((contact) => [contact.Id.toLowerCase(), contact]));
-    const missing = [
-      ...new Set(
-        communications.value
-          .map((row) => row.ContactId)
-          .filter(isGuid)
-          .map((id) => id.toLowerCase())
-          .filter((id) => !found.has(id)),
-      ),
-    ];
+    const numbers = new Map<string, string[]>();
+    for (const row of communications.value) {
+      if (!isGuid(row.ContactId) || typeof row.Number !== 'string') continue;
+      const id = row.ContactId.toLowerCase();
+      numbers.set(id, [...(numbers.get(id) ?? []), row.Number]);
+    }
+    const missing = [...numbers.keys()].filter((id) => !found.has(id));
     if (missing.length) {
       const more = await this.query<ContactRecord>('Contact', { filter: filter.or(...missing.map((id) => filter.eq('Id', id))), top: MATCH_TOP });
       for (const contact of more.value) found.set(contact.Id.toLowerCase(), contact);
     }
-    return [...found.values()];
+    return [...found.values()]
+      .sort(byAgeThenId)
+      .map((contact) => ({ contact, numbers: numbers.get(contact.Id.toLowerCase()) ?? [] }));
   }
 
   private batchItemResult(item: { index: number; operation: BatchOperation; id: string }, answer: BatchResponseItem): BatchItemResult {

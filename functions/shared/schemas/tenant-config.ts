@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import * as z from 'zod';
 
 /**
@@ -8,11 +9,29 @@ const guid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a Creatio GUID like 00000000-0000-0000-0000-000000000000');
 
+/** Plain http only to this machine (the local sandboxes); anything that leaves it must be https. */
+export const isAllowedTenantUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
 const httpsUrl = (what: string) =>
   z
     .string()
     .url(`must be the ${what} as a full URL, e.g. https://mycompany.creatio.com`)
-    .refine((value) => !value.endsWith('/'), `must not end with a slash (Creatio rejects ".../" with "Invalid credentials")`);
+    .refine((value) => !value.endsWith('/'), `must not end with a slash (Creatio rejects ".../" with "Invalid credentials")`)
+    .refine(isAllowedTenantUrl, 'must be an https:// URL (plain http only for a local sandbox on 127.0.0.1 / localhost)');
+
+/** ISO 3166-1 alpha-2 codes libphonenumber knows (the ones that have phone numbering plans). */
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. US or DE')
+  .refine((value) => isSupportedCountry(value), 'is not a country code with a phone numbering plan (ISO 3166-1 alpha-2, e.g. US or DE)');
 
 export const CHANNELS = ['email', 'whatsapp', 'web', 'sms', 'phone_voice', 'web_voice', 'slack', 'instagram', 'messenger', 'api'] as const;
 export const channelSchema = z.enum(CHANNELS);
@@ -58,6 +77,11 @@ export const tenantConfigSchema = z
       caseRegistrationMailboxes: z.array(z.string().email()).default([]),
       /** The mailbox shown as sender / recipient of the bridge's email activities. */
       supportMailbox: z.string().email().optional(),
+      /**
+       * Country of phone numbers typed without a country code, in Creatio and on SMS / voice
+       * (ISO 3166-1 alpha-2, e.g. `US`, `DE`). Without it such numbers match nothing.
+       */
+      defaultCountry: countryCode.optional(),
     }),
     opencx: z
       .object({
