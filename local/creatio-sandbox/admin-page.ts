@@ -16,6 +16,7 @@ const nameOf = (store: SandboxStore, collection: string, id: unknown): string =>
 export const renderAdminPage = (store: SandboxStore): string => {
   const cases = store.list('Case').sort((a, b) => String(b.CreatedOn).localeCompare(String(a.CreatedOn)));
   const activities = store.list('Activity');
+  const files = store.list('ActivityFile');
   const sections = cases
     .map((record) => {
       const rows = activities
@@ -24,7 +25,11 @@ export const renderAdminPage = (store: SandboxStore): string => {
         .map((activity) => {
           const body = String(activity.Body ?? '');
           const preview = activity.IsHtmlBody ? stripTags(body) : body;
-          return `<tr><td>${escapeHtml(activity.SendDate ?? activity.StartDate)}</td><td>${escapeHtml(nameOf(store, 'ActivityType', activity.TypeId))}</td><td>${escapeHtml(nameOf(store, 'EmailType', activity.MessageTypeId))}</td><td>${escapeHtml(activity.Title)}</td><td>${escapeHtml(preview.slice(0, 300))}</td></tr>`;
+          const attached = files
+            .filter((file) => file.ActivityId === activity.Id)
+            .map((file) => `<br>📎 <a href="/_sandbox/files/${escapeHtml(file.Id)}">${escapeHtml(file.Name)}</a> (${escapeHtml(file.Size)} bytes)`)
+            .join('');
+          return `<tr><td>${escapeHtml(activity.SendDate ?? activity.StartDate)}</td><td>${escapeHtml(nameOf(store, 'ActivityType', activity.TypeId))}</td><td>${escapeHtml(nameOf(store, 'EmailType', activity.MessageTypeId))}</td><td>${escapeHtml(activity.Title)}</td><td>${escapeHtml(preview.slice(0, 300))}${attached}</td></tr>`;
         })
         .join('');
       return `<section><h2>${escapeHtml(record.Number)} · ${escapeHtml(record.Subject)}</h2>

@@ -143,6 +143,17 @@ const definitions: Record<string, readonly ColumnDef[]> = {
     text('Preview', MEDIUM),
     text('Notes'),
   ],
+  // Files on an activity (creatio-detail.md §3.6): the bytes go to `…/ActivityFile(<id>)/Data`.
+  ActivityFile: [
+    text('Name', MEDIUM, true),
+    lookup('ActivityId', 'Activity', true),
+    lookup('TypeId', 'FileType'),
+    int('Size'),
+    int('Version'),
+    bool('Inline'),
+    text('Tag', MEDIUM),
+    text('Notes'),
+  ],
   CaseStatus: lookupTable([
     bool('IsFinal'),
     bool('IsResolved'),

@@ -7,6 +7,7 @@ import { type Answer, JSON_TYPE, ODataHandler } from './odata-handler';
 import { type ColumnDef, buildSchemas } from './schema';
 import { SandboxError, errors } from './sandbox-errors';
 import { type SandboxRecord, SandboxStore, type StoreHooks } from './store';
+import { FILE_DATA_PATH, type StoredFile, type UploadFaults, createFileContentStore } from './file-content';
 
 export type FaultKind = '500' | '429' | 'reset' | 'timeout';
 
@@ -50,6 +51,8 @@ export interface CreatioSandboxOptions extends StoreHooks {
   readonly maxBatchRequests?: number;
   readonly random?: () => number;
   readonly now?: () => Date;
+  /** ActivityFile content larger than this is kept as size + sha256 only (default 32 MB). */
+  readonly keepFileBytesUpTo?: number;
 }
 
 export interface RequestLogEntry {
@@ -73,6 +76,10 @@ export interface CreatioSandbox {
   readonly store: SandboxStore;
   readonly requestLog: readonly RequestLogEntry[];
   setFaults(faults: CreatioSandboxFaults | null): void;
+  /** ActivityFile content by record id (lower-case), written with PUT …/ActivityFile(<id>)/Data. */
+  readonly files: ReadonlyMap<string, StoredFile>;
+  /** Cut the next upload(s) part-way, keeping what arrived (see file-content.ts). */
+  setUploadFaults(faults: UploadFaults | null): void;
   setLatency(ms: number): void;
   /** Every token issued so far stops working (the next OData call gets 401). */
   expireAllTokens(): void;
@@ -166,6 +173,7 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
     },
   });
   const odata = new ODataHandler(store, () => `${origin}${root}`);
+  const fileContent = createFileContentStore(options.keepFileBytesUpTo !== undefined ? { keepBytesUpTo: options.keepFileBytesUpTo } : {});
 
   /** A delay that stop() cuts short. */
   const wait = (ms: number): Promise<void> =>
@@ -327,6 +335,12 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
       sandbox.setFaults(parsed.data);
       return { status: 204 };
     }
+    if (method === 'POST' && path === '/_sandbox/upload-faults') {
+      const parsed = z.object({ afterFraction: z.number().min(0).max(1).optional(), count: z.number().int().min(0).optional() }).nullable().safeParse(parseJson(raw) ?? null);
+      if (!parsed.success) return { status: 400, body: { error: { code: '', message: 'expected {"afterFraction"?: 0..1, "count"?: n} or null' } } };
+      fileContent.setUploadFaults(parsed.data);
+      return { status: 204 };
+    }
     if (method === 'POST' && path === '/_sandbox/latency') {
       const parsed = z.object({ ms: z.number().int().min(0) }).safeParse(parseJson(raw));
       if (!parsed.success) return { status: 400, body: { error: { code: '', message: 'expected {"ms": <non-negative integer>}' } } };
@@ -406,6 +420,31 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const entry: RequestLogEntry = { at: now().toISOString(), method: req.method ?? 'GET', path: url.pathname, status: null };
+    // File content streams: it is not read into the 10 MB JSON body buffer.
+    const fileData = url.pathname.startsWith(`${root}/`) ? FILE_DATA_PATH.exec(url.pathname.slice(root.length)) : null;
+    if (fileData) {
+      requestLog.push(entry);
+      await wait(latencyMs);
+      if (stopped) return;
+      if (!authorised(req)) {
+        req.resume();
+        send(res, entry, unauthorised);
+        return;
+      }
+      const id = fileData[2] ?? '';
+      const status = await fileContent.handle(req, res, id, store.get('ActivityFile', id) !== undefined);
+      entry.status = status || null;
+      return;
+    }
+    // The case page's file links: downloaded, never rendered.
+    const download = /^\/_sandbox\/files\/([0-9a-fA-F-]{36})$/.exec(url.pathname);
+    if (download) {
+      const file = fileContent.files.get((download[1] ?? '').toLowerCase());
+      if (file?.bytes) {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment', 'Content-Length': String(file.bytes.length) }).end(file.bytes);
+      } else res.writeHead(404).end();
+      return;
+    }
     let raw: Buffer;
     try {
       raw = await readBody(req);
@@ -466,6 +505,8 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
     clientSecret,
     store,
     requestLog,
+    files: fileContent.files,
+    setUploadFaults: (next) => fileContent.setUploadFaults(next),
     setFaults(next) {
       faults = next ? faultsSchema.parse(next) : null;
       faultsInjected = 0;
@@ -478,6 +519,7 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
     },
     reset() {
       store.reset();
+      fileContent.reset();
       tokens.clear();
       requestLog.length = 0;
       faultsInjected = 0;

@@ -104,13 +104,21 @@ interface SendSpec {
   /** For messages: `POST Case`. */
   readonly operation: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** A binary body is produced per attempt (a stream can be sent once: its factory throws the second time). */
+  readonly body?: string | (() => BinaryBody);
+  /** Overrides the configured per-attempt timeout (file transfers). */
+  readonly timeoutMs?: number;
+  /** Read a 200 answer as bytes (`body` is a Buffer). */
+  readonly binaryAnswer?: boolean;
   readonly auth: boolean;
   /** Overrides the configured maxAttempts (e.g. 1 for a speculative probe). */
   readonly maxAttempts?: number;
   /** Looked at before a 5xx is retried; returning an answer ends the loop with it. */
   readonly on5xx?: (answer: HttpAnswer) => Promise<HttpAnswer | undefined>;
 }
+
+/** Bytes for `putBinary`: a buffer (retried like any request) or a stream (sent once). */
+export type BinaryBody = Uint8Array | AsyncIterable<Uint8Array>;
 
 const stripTrailingSlashes = (value: string): string => value.trim().replace(/\/+$/, '');
 
@@ -345,6 +353,56 @@ export class CreatioClient {
     const answer = await this.odata('delete', 'DELETE', entityPath(collection, requireGuid(id, `${collection} id`)), { target: collection });
     if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
     throw this.failure(answer, `DELETE ${collection}`);
+  }
+
+  /**
+   * `PUT <collection>(<id>)/<property>` with raw bytes (`application/octet-stream`): file content such
+   * as `ActivityFile(<id>)/Data` (creatio-detail.md §3.6, Pattern A). A buffer is retried like any
+   * request; a stream is sent once (a failure is a RetryableError: the caller re-opens it). Counted as
+   * a `patch` (an update of one property).
+   */
+  async putBinary(collection: string, id: string, property: string, body: BinaryBody, options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    const path = `${entityPath(collection, requireGuid(id, `${collection} id`))}/${assertIdentifier(property)}`;
+    const isBuffer = body instanceof Uint8Array;
+    let used = false;
+    const answer = await this.send({
+      kind: 'patch',
+      method: 'PUT',
+      url: `${this.odataBaseUrl}/${path}`,
+      target: `${collection}/${property}`,
+      operation: `PUT ${collection}/${property}`,
+      headers: { 'Content-Type': 'application/octet-stream', ...(isBuffer ? { 'Content-Length': String(body.byteLength) } : {}) },
+      body: () => {
+        if (!isBuffer && used) throw new RetryableError(`PUT ${collection}/${property}: the stream was already sent`, { kind: 'stream_consumed' });
+        used = true;
+        return body;
+      },
+      auth: true,
+      ...(isBuffer ? {} : { maxAttempts: 1 }),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    if (answer.status === 200 || answer.status === 201 || answer.status === 204) return;
+    throw this.failure(answer, `PUT ${collection}/${property}`);
+  }
+
+  /** `GET <collection>(<id>)/<property>` as bytes (file content); null when Creatio answers 404. */
+  async getBinary(collection: string, id: string, property: string, options: { readonly timeoutMs?: number } = {}): Promise<Buffer | null> {
+    const path = `${entityPath(collection, requireGuid(id, `${collection} id`))}/${assertIdentifier(property)}`;
+    const answer = await this.send({
+      kind: 'get',
+      method: 'GET',
+      url: `${this.odataBaseUrl}/${path}`,
+      target: `${collection}/${property}`,
+      operation: `GET ${collection}/${property}`,
+      headers: { Accept: 'application/octet-stream, */*' },
+      binaryAnswer: true,
+      auth: true,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    if (answer.status === 404) return null;
+    if (answer.status === 200 && Buffer.isBuffer(answer.body)) return answer.body;
+    if (answer.status === 204) return Buffer.alloc(0);
+    throw this.failure(answer, `GET ${collection}/${property}`);
   }
 
   // ---- typed helpers ----------------------------------------------------------------------------
@@ -728,16 +786,25 @@ export class CreatioClient {
   private async exchange(spec: SendSpec, token: string | undefined, attempt: number): Promise<HttpAnswer> {
     this.counts[spec.kind] += 1;
     const started = this.now();
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     try {
+      const payload = typeof spec.body === 'function' ? spec.body() : spec.body;
+      const streamed = payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array);
       const response = await this.fetchImpl(spec.url, {
         method: spec.method,
         headers,
-        ...(spec.body !== undefined ? { body: spec.body } : {}),
+        ...(payload !== undefined ? { body: payload as string } : {}),
+        ...(streamed ? { duplex: 'half' } : {}),
         signal,
-      });
+      } as RequestInit);
+      if (spec.binaryAnswer && response.status === 200) {
+        const bytes = Buffer.from(await response.arrayBuffer());
+        this.emit({ type: 'request', kind: spec.kind, target: spec.target, status: response.status, attempt, durationMs: this.now() - started });
+        return { status: response.status, headers: response.headers, body: bytes, isHtml: false };
+      }
       const text = await response.text();
       const contentType = response.headers.get('content-type') ?? '';
       const isHtml = contentType.includes('text/html') || /^\s*<(!doctype|html)/i.test(text);
@@ -756,7 +823,7 @@ export class CreatioClient {
         failure: timedOut ? 'timeout' : 'network',
       });
       if (timedOut) {
-        throw new RetryableError(`Creatio ${spec.operation} timed out after ${this.timeoutMs} ms`, { kind: 'timeout', cause: error });
+        throw new RetryableError(`Creatio ${spec.operation} timed out after ${timeoutMs} ms`, { kind: 'timeout', cause: error });
       }
       throw new RetryableError(`Creatio ${spec.operation} failed: network error (${networkCause(error)})`, { kind: 'network', cause: error });
     }
