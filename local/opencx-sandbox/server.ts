@@ -24,9 +24,14 @@ import type {
   WebhookDelivery,
 } from './types';
 import { createWebhookSender } from './webhooks';
+import { createFileHost, type HostFileInput } from './files';
 
 export const DEFAULT_SANDBOX_API_KEY = 'ocx_test_sandbox_key';
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * 8 MB: a send may carry base64 attachments. OpenCX documents no body limit; its widget takes uploads
+ * up to 5 MB (reference §1.5), i.e. ~6.7 MB as base64, which must fit.
+ */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const STATUSES = ['open', 'closed_resolved', 'closed_unresolved'] as const;
 
 export interface OpenCxSandbox {
@@ -48,6 +53,10 @@ export interface OpenCxSandbox {
   setWebhookUrl(url: string | undefined): void;
   setFaults(faults: SandboxFaults | undefined): void;
   setLatency(ms: number): void;
+  /** Serves an attachment at `<url>/files/<id>/<name>` (see files.ts for slow, oversized and redirecting ones). */
+  hostFile(input: HostFileInput): { id: string; url: string; size: number; sha256?: string };
+  /** How many times a hosted file was downloaded. */
+  fileFetches(id: string): number;
   /** The same operations as the admin endpoints, for in-process tests. */
   createSession(input: CreateSessionInput): Promise<{ session: SessionObject; webhook: WebhookDelivery }>;
   addMessage(sessionId: string, input: AddMessageInput): Promise<{ item: HistoryItem; webhook: WebhookDelivery | null }>;
@@ -457,8 +466,10 @@ export const startOpenCxSandbox = async (options: OpenCxSandboxOptions = {}): Pr
     requests.length = 0;
   };
 
+  const fileHost = createFileHost();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname.startsWith('/files/') && fileHost.handle(req, res, url.pathname)) return;
     const handler = url.pathname === '/__admin' || url.pathname.startsWith('/__admin/') ? handleAdmin : handleApi;
     handler(req, res, url).catch(() => {
       if (!res.headersSent) send(res, 500, { statusCode: 500, message: 'Internal server error' });
@@ -496,6 +507,8 @@ export const startOpenCxSandbox = async (options: OpenCxSandboxOptions = {}): Pr
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
     },
+    hostFile: (input) => fileHost.host(input, url),
+    fileFetches: (id) => fileHost.fetches(id),
     createSession: (input) => state.createSession(input),
     addMessage: (sessionId, input) => state.addMessage(sessionId, input),
     handOff: (sessionId, input) => state.handOff(sessionId, input),
