@@ -1,0 +1,137 @@
+/**
+ * Customer attachments (OpenCX → Creatio) become files on their activity (issue 15).
+ *
+ * `planCustomerFiles` (pure) decides per attachment, before anything is written: upload it, or keep
+ * it as the link the activity body already lists, with the reason (no URL, not https, a host off the
+ * tenant's list, a private address, or a declared size over the tenant's limit). Its `notes` go into
+ * the activity body when the activity is written, so a rep reads the reason next to the link.
+ *
+ * `storeCustomerFiles` (I/O) runs after the activity is written: for each planned upload it opens the
+ * safe download and streams it into `ActivityFile(<deterministic id>)/Data`, one file at a time (memory
+ * stays at a few stream buffers whatever the size). A refusal discovered while downloading (a redirect
+ * to the metadata endpoint, a name resolving to a private address, more bytes than declared, a server
+ * that stalls) removes any half-made file record and appends the reason to the activity body (one
+ * PATCH per message). A transient failure (network, 5xx, Creatio unavailable) is thrown: the event is
+ * redelivered, and the deterministic file ids and whole-content PUT make the retry converge.
+ */
+import type { Readable } from 'node:stream';
+import { type ActivityFilePort, activityFileId, uploadActivityFile } from '../../creatio/activity-files';
+import { DownloadRefusedError, checkUrl, openDownload, type DownloadDeps, type DownloadPolicy } from '../../net/safe-download';
+import type { OpenCxMessage, OpenCxMessageAttachment } from '../../opencx/messages';
+import type { TenantConfig } from '../../schemas/tenant-config';
+import { formatBytes } from '../render/attachments';
+
+export interface CustomerFilePolicy {
+  readonly maxFileBytes: number;
+  readonly allowedHosts: readonly string[];
+  readonly downloadTimeoutMs: number;
+  /** Local mode only (sandboxes on 127.0.0.1 over http). */
+  readonly allowLoopbackHttp: boolean;
+}
+
+export const customerFilePolicy = (config: TenantConfig, allowLoopbackHttp: boolean): CustomerFilePolicy => ({
+  maxFileBytes: config.attachments.maxFileBytes,
+  allowedHosts: config.attachments.allowedHosts,
+  downloadTimeoutMs: config.attachments.downloadTimeoutMs,
+  allowLoopbackHttp,
+});
+
+export type PlannedFile =
+  | { readonly action: 'upload'; readonly attachment: OpenCxMessageAttachment; readonly fileId: string; readonly url: string }
+  | { readonly action: 'link'; readonly attachment: OpenCxMessageAttachment; readonly reason: string };
+
+export interface FilePlan {
+  readonly files: readonly PlannedFile[];
+  /** Lines for the activity body ('' when every file will be stored). */
+  readonly notes: string;
+}
+
+const noteLine = (attachment: OpenCxMessageAttachment, reason: string): string => `- ${attachment.name}: ${reason}`;
+
+/** Sentences for files that stay links; '' when there are none. */
+export const linkNotes = (lines: readonly string[]): string =>
+  lines.length ? ['Not stored in Creatio (open with the link above):', ...lines].join('\n') : '';
+
+/** Pure: which attachments of a message are stored as Creatio files, which stay links and why. */
+export const planCustomerFiles = (
+  message: Pick<OpenCxMessage, 'id' | 'attachments'>,
+  context: { readonly tenant: string; readonly sessionId: string; readonly policy: CustomerFilePolicy },
+): FilePlan => {
+  const { policy } = context;
+  const files = message.attachments.map((attachment): PlannedFile => {
+    if (!attachment.url) return { action: 'link', attachment, reason: 'OpenCX gave no download link' };
+    if (attachment.size !== undefined && attachment.size > policy.maxFileBytes) {
+      return { action: 'link', attachment, reason: `${formatBytes(attachment.size)} is over the ${formatBytes(policy.maxFileBytes)} limit for files` };
+    }
+    try {
+      checkUrl(attachment.url, policy);
+    } catch (error) {
+      if (error instanceof DownloadRefusedError) return { action: 'link', attachment, reason: error.readable };
+      throw error;
+    }
+    return { action: 'upload', attachment, url: attachment.url, fileId: activityFileId(context.tenant, context.sessionId, message.id, attachment.id) };
+  });
+  const lines = files.flatMap((file) => (file.action === 'link' ? [noteLine(file.attachment, file.reason)] : []));
+  return { files, notes: linkNotes(lines) };
+};
+
+export interface StoreFilesInput {
+  readonly activityId: string;
+  /** The body the activity was written with (refusals found while downloading are appended to it). */
+  readonly activityBody: string;
+  readonly plan: FilePlan;
+  readonly policy: CustomerFilePolicy;
+  /** The consumer's deadline. */
+  readonly signal?: AbortSignal;
+}
+
+export interface StoreFilesResult {
+  readonly stored: number;
+  readonly bytes: number;
+  readonly refused: readonly { readonly name: string; readonly reason: string }[];
+}
+
+export type CustomerFilesCreatio = ActivityFilePort;
+
+/** I/O: downloads and stores the planned files of one activity. */
+export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: StoreFilesInput, deps: DownloadDeps = {}): Promise<StoreFilesResult> => {
+  const { policy } = input;
+  let stored = 0;
+  let bytes = 0;
+  const refused: { name: string; reason: string }[] = [];
+  for (const file of input.plan.files) {
+    if (file.action !== 'upload') continue;
+    let body: Readable | undefined;
+    try {
+      const download = await openDownload(
+        file.url,
+        {
+          maxBytes: policy.maxFileBytes,
+          allowedHosts: policy.allowedHosts,
+          allowLoopbackHttp: policy.allowLoopbackHttp,
+          timeoutMs: policy.downloadTimeoutMs,
+          ...(input.signal ? { signal: input.signal } : {}),
+        },
+        deps,
+      );
+      body = download.body;
+      const size = download.contentLength ?? file.attachment.size ?? 0;
+      const result = await uploadActivityFile(creatio, { id: file.fileId, activityId: input.activityId, name: file.attachment.name, size }, download.body, {
+        timeoutMs: policy.downloadTimeoutMs,
+      });
+      stored += 1;
+      bytes += result.bytes;
+    } catch (error) {
+      body?.destroy();
+      if (!(error instanceof DownloadRefusedError)) throw error;
+      // A record may exist with part of the content: a link with a reason is better than half a file.
+      if (body) await creatio.delete('ActivityFile', file.fileId);
+      refused.push({ name: file.attachment.name, reason: error.reason === 'too_large' ? `larger than the ${formatBytes(policy.maxFileBytes)} limit for files` : error.readable });
+    }
+  }
+  if (refused.length) {
+    const notes = linkNotes(refused.map((r) => `- ${r.name}: ${r.reason}`));
+    if (!input.activityBody.includes(notes)) await creatio.patch('Activity', input.activityId, { Body: [input.activityBody, notes].filter(Boolean).join('\n\n') });
+  }
+  return { stored, bytes, refused };
+};
