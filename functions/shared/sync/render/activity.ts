@@ -6,7 +6,8 @@ import { isCustomerVisible, type OpenCxMessage } from '../../opencx/messages';
 import { attachmentList, describeAttachmentsSentence } from './attachments';
 import { messageText } from './body';
 import { channelLabel, isEmailChannel, isVoiceChannel } from './channel';
-import { truncate } from './text';
+import { MAX_ACTIVITY_BODY } from './limits';
+import { capText, truncate } from './text';
 
 export interface RenderContext {
   /** The session's OpenCX channel type (`email`, `whatsapp`, `web`, `sms`, ...). */
@@ -40,8 +41,8 @@ export interface RenderedActivity {
 
 /** Creatio's Activity.Title holds 500 characters; keep titles readable in lists. */
 const MAX_TITLE = 250;
-/** Bodies beyond this are cut with a note (a transcript message is never legitimately this long). */
-const MAX_BODY = 100_000;
+/** What an email that only quotes or forwards earlier messages reads as, instead of the whole thread. */
+export const ONLY_QUOTE_NOTE = '(No new text: this email only quotes or forwards earlier messages. The full email is in OpenCX.)';
 
 /** Names go into "Name <address>": drop characters that would break that form. */
 const cleanName = (name: string | undefined): string | undefined => {
@@ -85,19 +86,22 @@ export const renderActivity = (message: OpenCxMessage, context: RenderContext): 
   }
   const { channel } = context;
   const label = channelLabel(channel);
-  const { text, subject } = messageText(message, channel);
+  const { text, subject, onlyQuote } = messageText(message, channel);
 
   const title = truncate(subject ? `${titleFor(message, channel)} · ${subject}` : titleFor(message, channel), MAX_TITLE);
 
-  const sections: string[] = [];
-  if (text !== '') sections.push(text);
-  else if (message.attachments.length > 0) sections.push(describeAttachmentsSentence(message.attachments));
-  else sections.push('(empty message)');
+  // The message text first, then the attachment list and the session link, each its own paragraph;
+  // only the message text is ever shortened, so the link is always there in full.
+  const after: string[] = [];
   const attachments = attachmentList(message.attachments);
-  if (attachments !== '') sections.push(attachments);
-  if (context.isFirst && context.sessionUrl.trim() !== '') sections.push(`View session in OpenCX: ${context.sessionUrl.trim()}`);
-  let body = sections.join('\n\n');
-  if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY)}\n\n[… cut: the full message is in OpenCX]`;
+  if (attachments !== '') after.push(attachments);
+  if (context.isFirst && context.sessionUrl.trim() !== '') after.push(`View session in OpenCX: ${context.sessionUrl.trim()}`);
+  let lead: string;
+  if (text !== '') lead = capText(text, Math.max(1000, MAX_ACTIVITY_BODY - after.join('\n\n').length - 2));
+  else if (onlyQuote) lead = ONLY_QUOTE_NOTE;
+  else if (message.attachments.length > 0) lead = describeAttachmentsSentence(message.attachments);
+  else lead = '(empty message)';
+  const body = [lead, ...after].join('\n\n');
 
   const registration = new Set((context.registrationMailboxes ?? []).map((m) => m.trim().toLowerCase()));
   const mailbox = context.agentMailbox?.trim();

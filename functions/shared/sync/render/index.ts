@@ -1,8 +1,11 @@
 export { isCustomerVisible } from '../../opencx/messages';
-export { renderActivity, titleFor, type RenderContext, type RenderedActivity } from './activity';
+export { ONLY_QUOTE_NOTE, renderActivity, titleFor, type RenderContext, type RenderedActivity } from './activity';
 export { attachmentList, attachmentNoun, describeAttachmentsSentence, formatBytes } from './attachments';
 export { messageText, type MessageText } from './body';
 export { channelLabel, isEmailChannel } from './channel';
 export { toE164 } from './phone';
 export { MAX_CASE_SUBJECT, subjectFor, type SubjectOptions } from './subject';
-export { htmlToPlainText, looksLikeHtml, splitSubjectLine, trimQuotedReply, truncate } from './text';
+export { MAX_ACTIVITY_BODY, MAX_REPLY_TEXT, MAX_SMS_TEXT, MAX_WHATSAPP_TEXT, maxReplyLength } from './limits';
+export { newText, type NewText, type NewTextOptions } from './new-text';
+export { cutQuotedText, type WorkCounter } from './quoted-text';
+export { capText, looksLikeHtml, splitSubjectLine, truncate } from './text';

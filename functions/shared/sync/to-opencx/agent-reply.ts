@@ -58,7 +58,7 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
   if (!activity) return skip('activity_not_found');
   if ((activity.CaseId ?? '').toLowerCase() !== caseId) return skip('activity_on_other_case');
   if (!isAgentReplyActivity(activity, config.agentReplies)) return skip('not_an_agent_reply');
-  const text = replyText(activity);
+  const text = replyText(activity, known.value.channel);
   if (text === '') return skip('no_text');
 
   // A reply once claimed for a session stays with it, even if the case has a newer conversation since.

@@ -4,7 +4,9 @@
  */
 import { ActivityTypeIds, type ActivityRecord } from '../../creatio';
 import type { TenantConfig } from '../../schemas/tenant-config';
-import { htmlToPlainText, looksLikeHtml, trimQuotedReply } from '../render/text';
+import { maxReplyLength } from '../render/limits';
+import { newText } from '../render/new-text';
+import { capText } from '../render/text';
 
 const same = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
@@ -24,12 +26,15 @@ export const isAgentReplyActivity = (activity: ActivityRecord, replies: TenantCo
 
 /**
  * The text the customer should read: the activity's `Body`, HTML converted to plain text (Creatio's
- * email editor writes HTML), and for emails the quoted earlier messages and signature trimmed. An
- * activity's `Title` is never sent: for a task it is the rep's note to themselves.
+ * email editor writes HTML), and for emails only the new words: the quoted thread is removed by
+ * the same code as a customer's email into Creatio (render/new-text.ts); a reply that is nothing
+ * but a quote gives ''. Capped to what the session's channel takes (render/limits.ts), with a
+ * "[truncated: N more characters]" note. An activity's `Title` is never sent: for a task it is the
+ * rep's note to themselves.
  */
-export const replyText = (activity: ActivityRecord): string => {
+export const replyText = (activity: ActivityRecord, channel?: string | null): string => {
   const body = typeof activity.Body === 'string' ? activity.Body : '';
   if (body.trim() === '') return '';
-  const plain = activity.IsHtmlBody === true || looksLikeHtml(body) ? htmlToPlainText(body) : body.replace(/\r\n?/g, '\n');
-  return (isEmailType(activity) ? trimQuotedReply(plain) : plain).trim();
+  const { text } = newText(body, { html: activity.IsHtmlBody === true ? true : undefined, email: isEmailType(activity) });
+  return capText(text, maxReplyLength(channel));
 };
