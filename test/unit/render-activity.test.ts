@@ -77,7 +77,7 @@ describe('renderActivity: email', () => {
     expect(activity.body).toBe('Danke, die Gutschrift ist angekommen.');
   });
 
-  it('trims a German "Am ..., ... schrieb Support:" header without address, which the library leaves in place', () => {
+  it('trims a German "Am ..., ... schrieb Support:" header without an address', () => {
     const activity = renderActivity(byId(quotes, 'msg_de_02'), emailContext);
 
     expect(activity.body).toBe('Eine Frage noch zur Rechnung.');
@@ -89,10 +89,10 @@ describe('renderActivity: email', () => {
     expect(activity.body).toBe('Siehe unten.');
   });
 
-  it('turns an HTML email into readable text with its link and without the Gmail quote', () => {
+  it('turns an HTML email into readable text with its link as "text (url)" and without the Gmail quote', () => {
     const activity = renderActivity(byId(quotes, 'msg_html_01'), emailContext);
 
-    expect(activity.body).toBe('Thanks, that worked.\n\nOrder: 48213 [https://shop.example.net/orders/48213]');
+    expect(activity.body).toBe('Thanks, that worked.\n\nOrder: 48213 (https://shop.example.net/orders/48213)');
     expect(activity.isHtml).toBe(false);
   });
 
@@ -125,6 +125,27 @@ describe('renderActivity: email', () => {
     });
 
     expect(activity.recipient).toBe('Support (Email via OpenCX)');
+  });
+});
+
+describe('renderActivity: layout', () => {
+  it('puts the session link on its own paragraph after an HTML email that ends without a line break', () => {
+    const message: OpenCxMessage = { ...byId(quotes, 'msg_html_01'), text: '<div>Hi,<br>one more thing.</div><div>Dana</div>' };
+
+    const activity = renderActivity(message, { ...emailContext, isFirst: true });
+
+    expect(activity.body).toBe(`Hi,\none more thing.\nDana\n\nView session in OpenCX: ${SESSION_URL}`);
+  });
+
+  it('writes a link whose text is its address once, and other links as "text (url)"', () => {
+    const message: OpenCxMessage = {
+      ...byId(quotes, 'msg_html_01'),
+      text: '<p>See <a href="https://shop.example.net/help/">shop.example.net/help</a> or <a href="https://shop.example.net/returns">the returns page</a>, or write to <a href="mailto:help@example.com">help@example.com</a>.</p>',
+    };
+
+    expect(renderActivity(message, emailContext).body).toBe(
+      'See shop.example.net/help or the returns page (https://shop.example.net/returns), or write to help@example.com.',
+    );
   });
 });
 

@@ -1,13 +1,21 @@
 
-import EmailReplyParser from 'email-reply-parser';
+import { ActivityTypeIds, EmailMessageTypeIds, type ActivityRecord } from '../../functions/shared/creatio';
 import { normaliseHistory, type OpenCxMessage } from '../../functions/shared/opencx';
 import {
+  capText,
+  cutQuotedText,
   formatBytes,
+  MAX_ACTIVITY_BODY,
+  MAX_WHATSAPP_TEXT,
+  newText,
+  ONLY_QUOTE_NOTE,
+  renderActivity,
   splitSubjectLine,
   subjectFor,
   toE164,
-  trimQuotedReply,
+  type WorkCounter,
 } from '../../functions/shared/sync/render';
+import { replyText } from '../../functions/shared/sync/to-opencx';
 import emailHistory from '../fixtures/opencx/history-email.json';
 import whatsappHistory from '../fixtures/opencx/history-whatsapp.json';
 
@@ -25,48 +33,153 @@ const customerMessage = (text: string, extra: Partial<OpenCxMessage> = {}): Open
   ...extra,
 });
 
-describe('trimQuotedReply', () => {
-  it('relies on email-reply-parser for the Gmail and Outlook quotes of the email example', () => {
-    const parser = new EmailReplyParser();
+const repEmail = (body: string, isHtml: boolean): ActivityRecord =>
+  ({
+    Id: '0b6c9d7e-1a2b-4c3d-8e9f-00112233aa02',
+    Title: 'RE: Charged twice',
+    Body: body,
+    IsHtmlBody: isHtml,
+    TypeId: ActivityTypeIds.Email,
+    MessageTypeId: EmailMessageTypeIds.Outgoing,
+  }) as ActivityRecord;
 
-    expect(parser.parseReply(emailText('msg_03')).trim()).toBe("It's 4417. Can someone just fix this?");
-    expect(parser.parseReply(emailText('msg_04')).trim()).toBe('Also my colleague wrote to you last week.');
+const emailNew = (text: string): string => newText(text, { email: true, html: false }).text;
+
+describe('plain-text email: the new words above the quoted thread', () => {
+  it('cuts the Gmail and Outlook quotes of the email example', () => {
+    expect(emailNew(emailText('msg_03'))).toBe("It's 4417. Can someone just fix this?");
+    expect(emailNew(emailText('msg_04'))).toBe('Also my colleague wrote to you last week.');
   });
 
   it('cuts an Outlook header block whose From line has no address in angle brackets', () => {
     const text = 'Thanks!\n\nFrom: Support\nSent: Thursday, November 13, 2026 9:12 AM\nTo: Dana\nSubject: RE: x\n\nold text';
 
-    expect(trimQuotedReply(text)).toBe('Thanks!');
+    expect(emailNew(text)).toBe('Thanks!');
   });
 
   it('cuts at an "-----Original Message-----" separator', () => {
-    expect(trimQuotedReply('Fine by me.\n\n-----Original Message-----\nFrom: Support\n\nold')).toBe('Fine by me.');
+    expect(emailNew('Fine by me.\n\n-----Original Message-----\nFrom: Support\n\nold')).toBe('Fine by me.');
   });
 
   it('cuts a Gmail header that wraps over two lines', () => {
     const text = 'Sure.\n\nOn Thu, Nov 20, 2026 at 1:51 PM Support Assistant\n<support@example.com> wrote:\n> old';
 
-    expect(trimQuotedReply(text)).toBe('Sure.');
+    expect(emailNew(text)).toBe('Sure.');
   });
 
-  it('keeps a message whole when it is nothing but a quote, rather than writing an empty activity', () => {
-    const text = 'On Thu, Nov 20, 2026 at 1:51 PM Support <support@example.com> wrote:\n> only old text';
-
-    expect(trimQuotedReply(text)).toContain('only old text');
+  it('cuts nested ">>" quotes and a trailing quote without a header', () => {
+    expect(emailNew('Yes please.\n\n> Shall we send a new one?\n>> It arrived broken.\n>\n> Support')).toBe('Yes please.');
   });
 
-  it('leaves a plain email without quotes untouched apart from trailing blanks', () => {
-    expect(trimQuotedReply('Hello,\n\nplease call me back.\n\nThanks,\nDana\n\n')).toBe('Hello,\n\nplease call me back.\n\nThanks,\nDana');
+  it('keeps a bottom-posted reply below a quote (Thunderbird\'s default) and drops only the quote', () => {
+    const text = 'On 20/11/2026 13:51, Support wrote:\n> Which version are you running?\n\nVersion 128.4.2esr.\n\nJan';
+
+    expect(emailNew(text)).toBe('Version 128.4.2esr.\n\nJan');
   });
 
-  it('handles a long email quickly by skipping the library above its safe input size', () => {
-    const long = `${'word '.repeat(10_000)}\n\nOn Thu, Nov 20, 2026 at 1:51 PM Support <s@example.com> wrote:\n> old`;
-    const started = Date.now();
+  it('keeps inline answers between quoted lines', () => {
+    const text = '> Which version?\n128.4.2\n> Which system?\nDebian 12';
 
-    const trimmed = trimQuotedReply(long);
+    expect(emailNew(text)).toBe(text);
+  });
 
-    expect(trimmed.endsWith('word')).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
+  it('keeps the signature and drops a mobile footer', () => {
+    expect(emailNew('Hello,\n\nplease call me back.\n\nThanks,\nDana\n\nSent from my iPhone\n\n')).toBe('Hello,\n\nplease call me back.\n\nThanks,\nDana');
+    expect(emailNew('Danke!\n\n-- \nJonas Becker\nBecker GmbH\n\nVon meinem iPhone gesendet')).toBe('Danke!\n\n--\nJonas Becker\nBecker GmbH');
+  });
+
+  it('does not take an ordinary sentence ending in a colon for a reply header', () => {
+    const text = 'On Monday I tried the following:\n1. restart\n2. reset';
+
+    expect(emailNew(text)).toBe(text);
+  });
+
+  it('turns a forward without new words into a short note in Creatio and sends nothing to the customer', () => {
+    const forward = '---------- Forwarded message ---------\nFrom: Shop <shop@example.net>\nDate: Thu, Nov 20, 2026 at 9:00 AM\nSubject: Your order\n\nOrder 48213 confirmed.';
+
+    expect(newText(forward, { email: true })).toEqual({ text: '', quoted: true, onlyQuote: true });
+    expect(renderActivity(customerMessage(forward), { channel: 'email', isFirst: false, sessionUrl: '' }).body).toBe(ONLY_QUOTE_NOTE);
+    expect(replyText(repEmail(forward, false), 'email')).toBe('');
+  });
+
+  it('leaves chat messages alone apart from whitespace', () => {
+    const chat = '  My note says:\n> do not bend\n\n\n\nOn Mon, 3 Nov 2026 you wrote:\n> ok  \n';
+
+    expect(newText(chat, { email: false }).text).toBe('My note says:\n> do not bend\n\nOn Mon, 3 Nov 2026 you wrote:\n> ok');
+  });
+});
+
+/** A reply above `bytes` of quoted thread, in the shape that made the old trim quadratic (quote lines, then text below). */
+const quotedThread = (bytes: number): string => `Thanks, Dana\n\n${'> ok\n'.repeat(Math.ceil(bytes / 5))}\nPS: see above`;
+const htmlThread = (bytes: number): string =>
+  `<p>Thanks, Dana</p><blockquote type="cite">${'<div>Old line of the thread</div>'.repeat(Math.ceil(bytes / 32))}</blockquote>`;
+
+const stepsFor = (text: string): number => {
+  const counter: WorkCounter = { steps: 0 };
+  newText(text, { email: true, counter });
+  return counter.steps;
+};
+
+describe('size: linear work, no cliff', () => {
+  it('does twice the work for 1 MB of quoted plain text as for 512 KB', () => {
+    const half = stepsFor(quotedThread(512 * 1024));
+    const full = stepsFor(quotedThread(1024 * 1024));
+
+    expect(full / half).toBeGreaterThan(1.9);
+    expect(full / half).toBeLessThan(2.1);
+  });
+
+  it('does twice the work for 1 MB of quoted HTML as for 512 KB', () => {
+    const half = stepsFor(htmlThread(512 * 1024));
+    const full = stepsFor(htmlThread(1024 * 1024));
+
+    expect(full / half).toBeGreaterThan(1.9);
+    expect(full / half).toBeLessThan(2.1);
+  });
+
+  it('finds the new words above 1 MB of quote as well as above 1 KB', () => {
+    expect(cutQuotedText(`Thanks, Dana\n\nOn Thu, Nov 20, 2026 at 1:51 PM Support <s@example.com> wrote:\n${'> ok\n'.repeat(200_000)}`).text).toBe('Thanks, Dana');
+    expect(newText(htmlThread(1024 * 1024), { email: true }).text).toBe('Thanks, Dana');
+  });
+
+  it('sends only the words above a 23 KB Creatio reply with a 1,500-line blockquote under "Kind regards"', () => {
+    const quoted = Array.from({ length: 1500 }, (_, i) => `Earlier line ${String(i).padStart(4, '0')}<br>`).join('\n');
+    const body = `<p>Hi Dana,</p><p>we have refunded the second charge.</p><p>Kind regards<br>Alex, Support</p><blockquote style="border-left:1px solid #ccc;padding-left:8px">${quoted}</blockquote><p>&nbsp;</p>`;
+
+    expect(body.length).toBeGreaterThan(23_000);
+    expect(replyText(repEmail(body, true), 'whatsapp')).toBe('Hi Dana,\n\nwe have refunded the second charge.\n\nKind regards\nAlex, Support');
+  });
+});
+
+describe('limits: never cut silently', () => {
+  it('caps a WhatsApp reply at 4096 characters and says how much is missing', () => {
+    const long = `${'Lorem ipsum dolor sit amet. '.repeat(200)}`.trim();
+
+    const sent = replyText(repEmail(long, false), 'whatsapp');
+
+    expect(sent.length).toBeLessThanOrEqual(MAX_WHATSAPP_TEXT);
+    const missing = Number(/\[truncated: (\d+) more characters\]$/.exec(sent)?.[1]);
+    expect(long.startsWith(sent.slice(0, sent.indexOf('\n\n[truncated')))).toBe(true);
+    expect(sent.indexOf('\n\n[truncated') + missing).toBe(long.length);
+  });
+
+  it('caps a huge activity body but keeps the session link whole, on its own paragraph', () => {
+    const url = 'https://dashboard.open.cx/sessions/s1';
+    const body = renderActivity(customerMessage('word '.repeat(40_000)), { channel: 'whatsapp', isFirst: true, sessionUrl: url }).body;
+
+    expect(body.length).toBeLessThanOrEqual(MAX_ACTIVITY_BODY);
+    expect(body).toMatch(/\[truncated: \d+ more characters\]\n\nView session in OpenCX: https:\/\/dashboard\.open\.cx\/sessions\/s1$/);
+  });
+
+  it('never splits an emoji when cutting', () => {
+    const capped = capText('😀'.repeat(100), 90);
+
+    expect(capped).toMatch(/^(?:😀)+\n\n\[truncated: \d+ more characters\]$/);
+    expect(capped.length).toBeLessThanOrEqual(90);
+  });
+
+  it('leaves text within the limit untouched', () => {
+    expect(capText('short', 10)).toBe('short');
   });
 });
 
