@@ -121,7 +121,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     ...(creatio
       ? { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret }
       : {}),
-    ...(opencx ? { OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey } : {}),
+    // The OpenCX sandbox serves attachments over http on 127.0.0.1: only then may downloads use loopback http.
+    ...(opencx ? { OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey, ATTACHMENTS_ALLOW_LOOPBACK_HTTP: 'true' } : {}),
     ...(options.opencxSigningKey ? { OPENCX_WEBHOOK_SIGNING_KEY: options.opencxSigningKey } : {}),
     ...(options.creatioSigningKey ? { CREATIO_WEBHOOK_SIGNING_KEY: options.creatioSigningKey } : {}),
     ...options.env,

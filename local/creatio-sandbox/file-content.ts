@@ -33,6 +33,8 @@ const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 export interface FileContentStore {
   readonly files: ReadonlyMap<string, StoredFile>;
   setUploadFaults(faults: UploadFaults | null): void;
+  /** Content written directly (a rep's upload in the UI). */
+  put(id: string, bytes: Buffer): void;
   /** Handles PUT/GET of a record's Data; `exists` says whether the record is there. */
   handle(req: IncomingMessage, res: ServerResponse, id: string, exists: boolean): Promise<number>;
   reset(): void;
@@ -60,6 +62,9 @@ export const createFileContentStore = (options: { readonly keepBytesUpTo?: numbe
     },
     reset() {
       files.clear();
+    },
+    put(id, bytes) {
+      files.set(id.toLowerCase(), { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), partial: false, bytes });
     },
     async handle(req, res, id, exists) {
       const key = id.toLowerCase();

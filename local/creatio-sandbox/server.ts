@@ -80,6 +80,8 @@ export interface CreatioSandbox {
   readonly files: ReadonlyMap<string, StoredFile>;
   /** Cut the next upload(s) part-way, keeping what arrived (see file-content.ts). */
   setUploadFaults(faults: UploadFaults | null): void;
+  /** What a rep's "attach file" on an activity leaves: an ActivityFile record (type File) and its content. Returns the file id. */
+  attachFile(activityId: string, name: string, bytes: Buffer): string;
   setLatency(ms: number): void;
   /** Every token issued so far stops working (the next OData call gets 401). */
   expireAllTokens(): void;
@@ -507,6 +509,11 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
     requestLog,
     files: fileContent.files,
     setUploadFaults: (next) => fileContent.setUploadFaults(next),
+    attachFile(activityId, name, bytes) {
+      const record = store.insert('ActivityFile', { Name: name, ActivityId: activityId, TypeId: '529bc2f8-0ee0-df11-971b-001d60e938c6', Size: bytes.length });
+      fileContent.put(String(record.Id), bytes);
+      return String(record.Id);
+    },
     setFaults(next) {
       faults = next ? faultsSchema.parse(next) : null;
       faultsInjected = 0;

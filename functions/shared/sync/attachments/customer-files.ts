@@ -135,3 +135,47 @@ export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: S
   }
   return { stored, bytes, refused };
 };
+
+/** What the sync's plan holds for one message's files: the decisions and the body its activity was written with. */
+export interface PlannedMessageFiles {
+  readonly activityId: string;
+  readonly files?: { readonly plan: FilePlan; readonly body: string } | undefined;
+}
+
+/** Pure: the files part of one message's plan, and the activity body with the reasons for links. */
+export const messageFiles = (
+  message: Pick<OpenCxMessage, 'id' | 'attachments'>,
+  renderedBody: string,
+  context: { readonly tenant: string; readonly sessionId: string; readonly policy: CustomerFilePolicy | undefined },
+): { readonly body: string; readonly files: { readonly plan: FilePlan; readonly body: string } | undefined } => {
+  const { policy } = context;
+  if (!policy || message.attachments.length === 0) return { body: renderedBody, files: undefined };
+  const plan = planCustomerFiles(message, { tenant: context.tenant, sessionId: context.sessionId, policy });
+  const body = plan.notes ? `${renderedBody}\n\n${plan.notes}` : renderedBody;
+  return { body, files: { plan, body } };
+};
+
+/** The executor step after the activities are written: each message's files, one at a time, in order. */
+export const storePlannedFiles = async (
+  messages: readonly PlannedMessageFiles[],
+  creatio: CustomerFilesCreatio,
+  policy: CustomerFilePolicy | undefined,
+  options: { readonly signal?: AbortSignal; readonly deps?: DownloadDeps } = {},
+): Promise<{ readonly stored: number; readonly bytes: number; readonly refused: number }> => {
+  let stored = 0;
+  let bytes = 0;
+  let refused = 0;
+  if (!policy) return { stored, bytes, refused };
+  for (const message of messages) {
+    if (!message.files || !message.files.plan.files.some((f) => f.action === 'upload')) continue;
+    const result = await storeCustomerFiles(
+      creatio,
+      { activityId: message.activityId, activityBody: message.files.body, plan: message.files.plan, policy, ...(options.signal ? { signal: options.signal } : {}) },
+      options.deps,
+    );
+    stored += result.stored;
+    bytes += result.bytes;
+    refused += result.refused.length;
+  }
+  return { stored, bytes, refused };
+};
