@@ -185,6 +185,11 @@ const validateSend = (body: unknown): SendBody => {
       if (agent.name !== undefined && typeof agent.name !== 'string') problems.push('agent.name must be a string');
     }
   }
+  const customData = b.custom_data;
+  if (customData !== undefined) {
+    if (typeof customData !== 'object' || customData === null || Array.isArray(customData)) problems.push('custom_data must be an object');
+    else if (Object.values(customData).some((v) => typeof v === 'object' && v !== null)) problems.push('custom_data values must be strings, numbers or booleans');
+  }
   const takeOver = b.should_take_over_session_from_ai;
   if (takeOver !== undefined && typeof takeOver !== 'boolean') problems.push('should_take_over_session_from_ai must be a boolean value');
   if (problems.length > 0) throw new SandboxError(400, problems);

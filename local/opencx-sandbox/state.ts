@@ -68,6 +68,8 @@ export interface SendBody {
   };
   readonly agent?: { readonly id?: number; readonly name?: string };
   readonly contact?: Record<string, unknown>;
+  /** Session attributes merged into the session (documented: strings, numbers, booleans; not shown to the customer). */
+  readonly custom_data?: Record<string, string | number | boolean>;
   readonly should_take_over_session_from_ai?: boolean;
 }
 
@@ -331,6 +333,7 @@ export const createSandboxState = (options: SandboxStateOptions) => {
       agentSenderType: string,
     ): { response: Record<string, unknown>; messageId: string; followUp: () => Promise<unknown> } {
       const entry = get(sessionId);
+      if (body.custom_data) entry.session.custom_data = { ...(entry.session.custom_data ?? {}), ...body.custom_data };
       const attachments = (body.message.attachments ?? []).map((a) =>
         toAttachment({
           name: a.name,

@@ -102,6 +102,11 @@ export interface SendMessageInput {
   /** `should_take_over_session_from_ai`; default true (an agent replying takes the session over). */
   readonly takeOver?: boolean;
   readonly attachments?: readonly SendMessageAttachment[];
+  /**
+   * Top-level `custom_data`: merged into the session's attributes (strings, numbers, booleans), returned
+   * by Get Session, visible to OpenCX Inbox agents, never to the customer (reference §1.3, High).
+   */
+  readonly customData?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface SendMessageResult {
@@ -491,6 +496,7 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
             : {}),
         },
         ...(agent ? { agent } : {}),
+        ...(input.customData && Object.keys(input.customData).length > 0 ? { custom_data: input.customData } : {}),
         should_take_over_session_from_ai: input.takeOver ?? true,
       };
       const json = await request({
