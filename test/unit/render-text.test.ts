@@ -94,6 +94,12 @@ describe('plain-text email: the new words above the quoted thread', () => {
     expect(emailNew(text)).toBe(text);
   });
 
+  it('keeps a booking request whose lines look like header fields (From:/To:/Date:) but are not a mail header', () => {
+    const text = 'Please change my booking.\n\nFrom: London\nTo: Paris\nDate: 3 December\n\nThanks, Dana';
+
+    expect(emailNew(text)).toBe(text);
+  });
+
   it('turns a forward without new words into a short note in Creatio and sends nothing to the customer', () => {
     const forward = '---------- Forwarded message ---------\nFrom: Shop <shop@example.net>\nDate: Thu, Nov 20, 2026 at 9:00 AM\nSubject: Your order\n\nOrder 48213 confirmed.';
 

@@ -44,8 +44,12 @@ const ENDS_WITH_ADDRESS = /[>)]\s*[:：]\s*$/;
 const HAS_DIGIT = /\d/;
 
 const FROM_FIELD = /^\s*\*?(?:From|Von|De|Da|Van|От|Fra|Från|Od)\s*\*?\s*[:：]/i;
-const OTHER_FIELD =
-  /^\s*\*?(?:Sent|Date|To|Cc|Subject|Gesendet|Datum|An|Betreff|Envoyé|À|A|Objet|Enviado|Enviada|Fecha|Para|Asunto|Data|Assunto|Inviato|Oggetto|Verzonden|Aan|Onderwerp|Отправлено|Дата|Кому|Копия|Тема)\s*\*?\s*[:：]/i;
+// Fields only a mail header has ("Sent:", "Subject:"), and fields ordinary text may start with too
+// ("Date:", "To:"): a block counts as a reply header only with From and one of the first kind, so
+// "From: London / To: Paris / Date: 3 Dec" in a booking request stays.
+const MAIL_FIELD =
+  /^\s*\*?(?:Sent|Subject|Gesendet|Betreff|Envoyé|Objet|Enviado|Enviada|Asunto|Assunto|Inviato|Oggetto|Verzonden|Onderwerp|Отправлено|Тема)\s*\*?\s*[:：]/i;
+const OTHER_FIELD = /^\s*\*?(?:Date|To|Cc|Datum|An|À|A|Fecha|Para|Data|Aan|Дата|Кому|Копия)\s*\*?\s*[:：]/i;
 
 const QUOTED = /^\s*>/;
 const BLANK = /^\s*$/;
@@ -81,14 +85,14 @@ const fieldPrefix = (line: string): string => line.slice(0, 40);
 /** True when a text starts with a mail header field ("From:", "Date:", "Von:", "De :", "От:" …). */
 export const isHeaderFieldStart = (text: string): boolean => {
   const prefix = fieldPrefix(text);
-  return FROM_FIELD.test(prefix) || OTHER_FIELD.test(prefix);
+  return FROM_FIELD.test(prefix) || MAIL_FIELD.test(prefix) || OTHER_FIELD.test(prefix);
 };
 
 /**
  * Cuts the trailing quoted thread off a plain-text email. One pass from the last line up:
  * - a trailing run of `>` lines (blank lines allowed) is quoted;
  * - the earliest reply header (attribution, separator, or a block of two or more header fields
- *   with a From field among them) starts the quoted thread: it and everything below it go;
+ *   with From and Sent or Subject among them) starts the quoted thread: it and everything below it go;
  * - an attribution whose `>` quote is followed by new text (a bottom-posted reply, Thunderbird's
  *   default) loses only itself and that quote: the reply below stays.
  * A message without new words comes back as `{ text: '', cut: true }`.
@@ -101,7 +105,7 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
   // The header-field block the lines below belong to (blank lines do not break it).
   let fieldRun = 0;
   let runHasFrom = false;
-  let runHasOther = false;
+  let runHasMailField = false;
   // When the nearest non-blank line below is quoted: the last line of that quote run, else -1.
   let quoteRunEnd = -1;
   // The nearest non-blank, non-quoted line below (-1: none), and its value when the quote run below began.
@@ -120,7 +124,7 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
       }
       fieldRun = 0;
       runHasFrom = false;
-      runHasOther = false;
+      runHasMailField = false;
       continue;
     }
     allQuotedBelow = false;
@@ -131,17 +135,17 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
 
     const prefix = fieldPrefix(line);
     const isFrom = FROM_FIELD.test(prefix);
-    const isOther = !isFrom && OTHER_FIELD.test(prefix);
-    if (isFrom || isOther) {
+    const isMailField = !isFrom && MAIL_FIELD.test(prefix);
+    if (isFrom || isMailField || OTHER_FIELD.test(prefix)) {
       fieldRun += 1;
       runHasFrom ||= isFrom;
-      runHasOther ||= isOther;
-      if (fieldRun >= 2 && runHasFrom && runHasOther) cutAt = i;
+      runHasMailField ||= isMailField;
+      if (fieldRun >= 2 && runHasFrom && runHasMailField) cutAt = i;
       continue;
     }
     fieldRun = 0;
     runHasFrom = false;
-    runHasOther = false;
+    runHasMailField = false;
 
     if (isAttributionLine(line)) {
       if (newTextAfterQuote) {
