@@ -1,3 +1,4 @@
+import { caseCustomData, withCaseReference } from '../../functions/shared/sync/to-opencx/case-reference';
 import { planCustomerFiles, type CustomerFilePolicy } from '../../functions/shared/sync/attachments/customer-files';
 import { checkReplyFile, mimeTypeFor, unsentFilesNote } from '../../functions/shared/sync/to-opencx/reply-attachments';
 
@@ -61,5 +62,21 @@ describe('which rep files can go out on a channel', () => {
     expect(mimeTypeFor('voice.opus')).toBe('audio/ogg');
     expect(mimeTypeFor('README')).toBe('application/octet-stream');
     expect(unsentFilesNote([{ name: 'logs.zip', reason: 'too big' }], true).body).toContain('- logs.zip: too big');
+  });
+});
+
+describe('the case number travels with replies', () => {
+  it('ends an email reply with the case token once, and leaves WhatsApp replies alone', () => {
+    expect(withCaseReference('We refunded you.', 'SR00001234', 'email')).toBe('We refunded you.\n\nCase reference: [SR00001234]');
+    expect(withCaseReference('Re [SR00001234]: done', 'SR00001234', 'email')).toBe('Re [SR00001234]: done');
+    expect(withCaseReference('Erledigt.', 'SR00001234', 'whatsapp')).toBe('Erledigt.');
+  });
+
+  it('writes flat session attributes with the case number, id and link', () => {
+    expect(caseCustomData({ caseId: 'c1', caseNumber: 'SR00001234', instanceUrl: 'https://acme.creatio.com' })).toEqual({
+      creatio_case_id: 'c1',
+      creatio_case_number: 'SR00001234',
+      creatio_case_url: 'https://acme.creatio.com/0/Nui/ViewModule.aspx#CardModuleV2/CasePage/edit/c1',
+    });
   });
 });
