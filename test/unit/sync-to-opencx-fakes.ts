@@ -42,6 +42,8 @@ export const CASE_ID = '3d2b9e10-8c4f-4a7b-9e21-5f6a7b8c9d01';
 export const ACTIVITY_ID = 'a81c4f22-0d9e-4b3a-8f7c-6e5d4c3b2a19';
 export const SESSION_ID = '6f1d8a52-3b7e-4c1a-9d2e-0a4b5c6d7e8f';
 export const AGENT_CONTACT_ID = '5b0a9c1d-2e3f-4a5b-8c7d-6e5f4a3b2c1d';
+/** The case's customer, as the OpenCX → Creatio sync matched the conversation's proven identity. */
+export const CUSTOMER_CONTACT_ID = '0c7e5a3b-1d2f-4e6a-9b8c-7d6e5f4a3b2c';
 export const NOW = new Date('2026-11-21T12:00:00.000Z');
 
 export const testConfig = (overrides: Partial<TenantConfigInput> = {}): TenantConfig =>
@@ -324,8 +326,9 @@ export const knownConversation = async (
   channel: 'email' | 'whatsapp' | 'web',
   session: Partial<SessionRecord> = {},
 ): Promise<void> => {
-  await h.store.putSession({ sessionId: SESSION_ID, channel, caseId: CASE_ID, status: 'open', ...session }, 0);
+  await h.store.putSession({ sessionId: SESSION_ID, channel, caseId: CASE_ID, status: 'open', creatioContactId: CUSTOMER_CONTACT_ID, ...session }, 0);
   await h.store.putCase({ caseId: CASE_ID, sessionId: SESSION_ID, sessionIds: [SESSION_ID], channel }, 0);
+  if (!h.creatio.cases.has(CASE_ID)) h.creatio.cases.set(CASE_ID, { Id: CASE_ID, ContactId: CUSTOMER_CONTACT_ID } as CreatioCase);
   h.writes.length = 0;
 };
 

@@ -23,7 +23,8 @@ describe('Creatio → OpenCX: an agent reply', () => {
     expect(outcome).toMatchObject({ kind: 'delivered', caseId: CASE_ID, sessionId: SESSION_ID, activityId: ACTIVITY_ID, foundInHistory: false });
     expect(h.opencx.sent).toEqual([{ sessionId: SESSION_ID, input: { text: REPLY_TEXT, takeOver: true } }]);
     expect(h.metrics).toEqual({ repliesDelivered: 1 });
-    expect(requestsMade(h)).toEqual({ creatio: 1, opencx: 1 });
+    // Creatio: the activity, and the case (whose contact the conversation must be).
+    expect(requestsMade(h)).toEqual({ creatio: 2, opencx: 1 });
   });
 
   it('is sent as plain text without the quoted earlier messages of the email thread', async () => {
@@ -63,7 +64,7 @@ describe('Creatio → OpenCX: an agent reply', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['delivered', 'skipped', 'skipped']);
     expect(outcomes[2]).toMatchObject({ reason: 'already_sent' });
     expect(h.opencx.sent).toHaveLength(1);
-    expect(h.creatio.requestCounts().get).toBe(1);
+    expect(h.creatio.requestCounts().get).toBe(2);
   });
 
   it('is not forwarded when the bridge wrote the activity itself', async () => {

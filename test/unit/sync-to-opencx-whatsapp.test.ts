@@ -53,6 +53,7 @@ describe('Creatio → OpenCX: the WhatsApp 24-hour window', () => {
       activityId: ACTIVITY_ID,
       noteActivityId: NOTE_ID,
       lastCustomerMessageAt: hoursBefore(25),
+      reason: 'whatsapp_window',
     });
     expect(h.opencx.sent).toHaveLength(0);
     expect(h.creatio.created).toEqual([
@@ -66,7 +67,7 @@ describe('Creatio → OpenCX: the WhatsApp 24-hour window', () => {
       }),
     ]);
     expect(h.metrics).toEqual({ repliesBlocked: 1 });
-    expect(requestsMade(h)).toEqual({ creatio: 2, opencx: 1 });
+    expect(requestsMade(h)).toEqual({ creatio: 3, opencx: 1 });
     expect((await h.store.getReply(ACTIVITY_ID))?.value.state).toBe('blocked');
   });
 

@@ -22,6 +22,7 @@ import { normaliseHistory, type OpenCxMessage } from '../../opencx';
 import type { CreatioQueueMessage } from '../../schemas/queue-messages';
 import { outboundTextHash, type CaseRecord as CaseState, type OutboundRecord, type ReplyRecord } from '../../state/state-store';
 import { isAgentReplyActivity, replyText } from './reply-text';
+import { noVerifiedSessionNote, replySession } from './reply-target';
 import { conflictIsRetryable, updateRecord } from './state-writes';
 import type { SkipReason, SyncToOpenCxDeps, SyncToOpenCxOutcome } from './types';
 import { blockedReplyNote, isWhatsAppChannel, isWindowClosed, lastCustomerMessageAt } from './whatsapp-window';
@@ -58,14 +59,16 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
   if (!activity) return skip('activity_not_found');
   if ((activity.CaseId ?? '').toLowerCase() !== caseId) return skip('activity_on_other_case');
   if (!isAgentReplyActivity(activity, config.agentReplies)) return skip('not_an_agent_reply');
-  const text = replyText(activity, known.value.channel);
+  const text = replyText(activity);
   if (text === '') return skip('no_text');
 
   // A reply once claimed for a session stays with it, even if the case has a newer conversation since.
-  const sessionId = previous?.value.sessionId ?? known.value.sessionId;
-  if (!sessionId) return skip('no_session');
-  const claim: ReplyRecord = { activityId, sessionId, state: 'sending', at: deps.now().toISOString() };
+  // Otherwise it goes only to an open conversation of the case's own contact (the trust rule, design §3).
+  const sessionId = previous?.value.sessionId || (await replySession(caseId, known.value, deps));
+  const ownerId = typeof activity.OwnerId === 'string' && activity.OwnerId !== EMPTY_GUID ? activity.OwnerId : undefined;
+  const claim: ReplyRecord = { activityId, sessionId: sessionId ?? '', state: 'sending', at: deps.now().toISOString() };
   const claimVersion = await conflictIsRetryable(() => store.putReply(claim, previous?.version ?? 0));
+  if (!sessionId) return noVerifiedSession({ deps, caseId, activityId, ownerId, claim, claimVersion, sessionHint: known.value.sessionId });
 
   try {
     return await deliverOrBlock({
@@ -74,7 +77,7 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
       caseState: known.value,
       sessionId,
       activityId,
-      ownerId: typeof activity.OwnerId === 'string' && activity.OwnerId !== EMPTY_GUID ? activity.OwnerId : undefined,
+      ownerId,
       text,
       claim,
       claimVersion,
@@ -189,36 +192,71 @@ const markSent = async (d: Delivery, messageId: string | undefined): Promise<voi
   }
 };
 
+/** A notice to reps on the case: the bridge's own activity, dated now so that it sorts where it happened. */
+const writeNote = async (
+  deps: SyncToOpenCxDeps,
+  input: { readonly caseId: string; readonly activityId: string; readonly ownerId: string | undefined; readonly title: string; readonly body: string },
+): Promise<string> => {
+  const now = deps.now();
+  const noteActivityId = deterministicId(deps.config.tenant, 'reply-not-delivered', input.activityId);
+  // Ours before it exists: the business process that fires for it must find it marked.
+  await deps.store.rememberOwnActivities([noteActivityId]);
+  await deps.creatio.createActivity({
+    Id: noteActivityId,
+    Title: input.title,
+    Body: input.body,
+    IsHtmlBody: false,
+    // Email type so that it shows in the case's message history. No direction: Creatio would show an
+    // Incoming email as written by the customer. SendDate: the history is ordered by it.
+    TypeId: ActivityTypeIds.Email,
+    ActivityCategoryId: ActivityCategoryIds.Email,
+    StatusId: ActivityStatusIds.Completed,
+    PriorityId: ActivityPriorityIds.Medium,
+    CaseId: input.caseId,
+    ...(input.ownerId ? { OwnerId: input.ownerId } : {}),
+    Sender: 'OpenCX bridge',
+    StartDate: now,
+    DueDate: now,
+    SendDate: now,
+  });
+  return noteActivityId;
+};
+
+/** No open conversation of the case's contact: nothing is sent; a note on the case says why. */
+const noVerifiedSession = async (input: {
+  readonly deps: SyncToOpenCxDeps;
+  readonly caseId: string;
+  readonly activityId: string;
+  readonly ownerId: string | undefined;
+  readonly claim: ReplyRecord;
+  readonly claimVersion: number;
+  readonly sessionHint: string | undefined;
+}): Promise<SyncToOpenCxOutcome> => {
+  const { deps, caseId, activityId } = input;
+  const note = noVerifiedSessionNote({ sessionUrl: input.sessionHint ? sessionUrl(deps.config, input.sessionHint) : undefined });
+  const noteActivityId = await writeNote(deps, { caseId, activityId, ownerId: input.ownerId, ...note });
+  await conflictIsRetryable(() => deps.store.putReply({ ...input.claim, state: 'blocked', at: deps.now().toISOString() }, input.claimVersion));
+  deps.observer.metric('repliesBlocked');
+  deps.observer.info('agent reply not sent: no open conversation of the case contact with a proven identity; note added to the case', {
+    caseId,
+    activityId,
+    noteActivityId,
+  });
+  return { kind: 'blocked', caseId, sessionId: '', activityId, noteActivityId, lastCustomerMessageAt: undefined, reason: 'no_verified_session' };
+};
+
 /** WhatsApp window closed: a note on the case instead of the message; the reply is marked blocked. */
 const block = async (d: Delivery, lastAt: string | undefined): Promise<SyncToOpenCxOutcome> => {
   const { deps, caseId, sessionId, activityId } = d;
-  const { config, store, creatio } = deps;
+  const { config, store } = deps;
   const now = deps.now();
-  const noteActivityId = deterministicId(config.tenant, 'reply-not-delivered', activityId);
-  // Ours before it exists: the business process that fires for it must find it marked.
-  await store.rememberOwnActivities([noteActivityId]);
   const note = blockedReplyNote({
     lastCustomerMessageAt: lastAt,
     windowHours: config.agentReplies.whatsappWindowHours,
     now,
     sessionUrl: sessionUrl(config, sessionId),
   });
-  await creatio.createActivity({
-    Id: noteActivityId,
-    Title: note.title,
-    Body: note.body,
-    IsHtmlBody: false,
-    // Email type so that it shows in the case's message history; no direction: it is a notice to reps.
-    TypeId: ActivityTypeIds.Email,
-    ActivityCategoryId: ActivityCategoryIds.Email,
-    StatusId: ActivityStatusIds.Completed,
-    PriorityId: ActivityPriorityIds.Medium,
-    CaseId: caseId,
-    ...(d.ownerId ? { OwnerId: d.ownerId } : {}),
-    Sender: 'OpenCX bridge',
-    StartDate: now,
-    DueDate: now,
-  });
+  const noteActivityId = await writeNote(deps, { caseId, activityId, ownerId: d.ownerId, ...note });
   await conflictIsRetryable(() => store.putReply({ ...d.claim, state: 'blocked', at: now.toISOString() }, d.claimVersion));
   deps.observer.metric('repliesBlocked');
   deps.observer.info('agent reply not sent: WhatsApp window closed; note added to the case', {
@@ -228,5 +266,5 @@ const block = async (d: Delivery, lastAt: string | undefined): Promise<SyncToOpe
     noteActivityId,
     lastCustomerMessageAt: lastAt,
   });
-  return { kind: 'blocked', caseId, sessionId, activityId, noteActivityId, lastCustomerMessageAt: lastAt };
+  return { kind: 'blocked', caseId, sessionId, activityId, noteActivityId, lastCustomerMessageAt: lastAt, reason: 'whatsapp_window' };
 };

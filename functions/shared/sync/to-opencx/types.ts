@@ -68,6 +68,8 @@ export type SyncToOpenCxOutcome =
       /** The Creatio activity that tells the agent why. */
       readonly noteActivityId: string;
       readonly lastCustomerMessageAt: string | undefined;
+      /** Why: the WhatsApp window was closed, or no open conversation of the case's contact could receive it. */
+      readonly reason: 'whatsapp_window' | 'no_verified_session';
     }
   | { readonly kind: 'resolved'; readonly caseId: string; readonly statusId: string; readonly closedSessionIds: readonly string[] }
   | { readonly kind: 'reopened'; readonly caseId: string; readonly statusId: string }
