@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActivityTypeIds, EmailMessageTypeIds, type ActivityRecord } from '../../functions/shared/creatio';
 import type { OpenCxMessage } from '../../functions/shared/opencx';
-import { renderActivity, type RenderContext } from '../../functions/shared/sync/render';
+import { ONLY_QUOTE_NOTE, renderActivity, type RenderContext } from '../../functions/shared/sync/render';
 import { replyText } from '../../functions/shared/sync/to-opencx';
 import quoteHeaders from '../fixtures/mail/quote-headers.json';
 
@@ -136,5 +136,34 @@ describe('reply headers in eight languages, both directions', () => {
 
     expect(intoCreatio).toBe(expected);
     expect(toCustomer).toBe(expected);
+  });
+});
+
+describe('HTML quotes: what stays', () => {
+  it('keeps a passage the writer quoted on purpose in the middle of new text', () => {
+    const body = '<p>Please see the clause:</p><blockquote>Returns within 30 days.</blockquote><p>Does it apply to me?</p>';
+
+    expect(bothDirections(body, 'html')).toEqual({
+      intoCreatio: 'Please see the clause:\n\n> Returns within 30 days.\n\nDoes it apply to me?',
+      toCustomer: 'Please see the clause:\n\n> Returns within 30 days.\n\nDoes it apply to me?',
+    });
+  });
+
+  it('keeps the signature line that shares a block with the "On … wrote:" line, and a postscript below the quote', () => {
+    const body =
+      '<div>Best, Dana<br>On Thu, Nov 20, 2026 at 1:51 PM Support &lt;s@example.com&gt; wrote:</div><blockquote>old</blockquote><div>PS: one more thing</div>';
+
+    expect(bothDirections(body, 'html')).toEqual({ intoCreatio: 'Best, Dana\nPS: one more thing', toCustomer: 'Best, Dana\nPS: one more thing' });
+  });
+
+  it('keeps the words above a Gmail forward and makes a bare forward a note in Creatio, nothing to the customer', () => {
+    const forward =
+      '<div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>From: Shop &lt;shop@example.net&gt;<br>Date: Thu, Nov 20, 2026</div><br><div>Order 48213 confirmed.</div></div>';
+
+    expect(bothDirections(`<div>FYI, the confirmation.</div>${forward}`, 'html')).toEqual({
+      intoCreatio: 'FYI, the confirmation.',
+      toCustomer: 'FYI, the confirmation.',
+    });
+    expect(bothDirections(forward, 'html')).toEqual({ intoCreatio: ONLY_QUOTE_NOTE, toCustomer: '' });
   });
 });

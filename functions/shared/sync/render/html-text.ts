@@ -18,9 +18,10 @@ import { isAttributionLine, isHeaderFieldStart, type WorkCounter } from './quote
 /**
  * Markers after which everything is the quoted thread (the old message follows the marker as
  * siblings, so the marker alone is not the whole quote): Outlook's reply header `#divRplyFwdMsg`,
- * `#appendonsend`, `OLK_SRC_BODY_SECTION` (Outlook for Mac), Hotmail's `hr#stopSpelling`.
+ * `#appendonsend`, the new Outlook's `#mail-editor-reference-message-container`,
+ * `OLK_SRC_BODY_SECTION` (Outlook for Mac), Hotmail's `hr#stopSpelling`.
  */
-const CUT_IDS = ['divrplyfwdmsg', 'appendonsend', 'olk_src_body_section', 'stopspelling'];
+const CUT_IDS = ['divrplyfwdmsg', 'appendonsend', 'mail-editor-reference-message-container', 'olk_src_body_section', 'stopspelling'];
 
 /**
  * Containers that hold the quote and nothing else: removed where they stand, so that text below
@@ -90,13 +91,21 @@ const insideInvisible = (node: AnyNode): boolean => {
   return false;
 };
 
-/** Text of the nodes in [from, to], or undefined when it is longer than a reply header can be. */
-const textOf = (flat: Flat, from: number, to: number): string | undefined => {
+/**
+ * Text of the nodes in [from, to] when it is one line (a `br` may only end it), else undefined:
+ * a block that also holds other lines ("Best, Dana<br>On … wrote:") is not removed whole.
+ */
+const lineOf = (flat: Flat, from: number, to: number): string | undefined => {
   let text = '';
+  let broken = false;
   for (let i = from; i <= to; i += 1) {
     const node = flat.nodes[i]!;
-    if (isText(node)) text += node.data;
-    else if (isTag(node) && node.name === 'br') text += ' ';
+    if (isText(node)) {
+      if (broken && /\S/.test(node.data)) return undefined;
+      text += node.data;
+    } else if (isTag(node) && node.name === 'br') {
+      broken = true;
+    }
     if (text.length > 400) return undefined;
   }
   return text.replace(/\s+/g, ' ').trim();
@@ -165,7 +174,7 @@ const stripQuotes = (roots: AnyNode[], counter?: WorkCounter): { roots: AnyNode[
     if (block.parent && isTag(block.parent) && BLOCK_TAGS.has(block.parent.name)) block = block.parent;
     const b = flat.index.get(block)!;
     if (end[b]! >= i) return false; // the block holds the quote too: not a header line of its own
-    const text = textOf(flat, b, end[b]!);
+    const text = lineOf(flat, b, end[b]!);
     if (text === undefined || !isAttributionLine(text)) return false;
     removed[b] = 1;
     return true;
