@@ -14,6 +14,7 @@ type Category =
   | 'wrong types'
   | 'missing fields'
   | 'unknown event'
+  | 'no conversation'
   | 'giant strings'
   | 'deep nesting'
   | 'wrong token'
@@ -110,7 +111,7 @@ const probes = (): Probe[] => {
   ];
   for (const [label, value] of wrongValues) {
     list.push({ category: 'wrong types', route: 'opencx', label: `event ${label}`, body: json({ ...validOpenCx(), event: value }) });
-    list.push({ category: 'wrong types', route: 'opencx', label: `conversation_id ${label}`, body: json(validOpenCx(undefined, { conversation_id: value })) });
+    list.push({ category: value === null ? 'no conversation' : 'wrong types', route: 'opencx', label: `conversation_id ${label}`, body: json(validOpenCx(undefined, { conversation_id: value })) });
     list.push({ category: 'wrong types', route: 'creatio', label: `event_type ${label}`, body: json(validCreatio({ event_type: value })) });
     list.push({ category: 'wrong types', route: 'creatio', label: `caseId ${label}`, body: json(validCreatio({ caseId: value })) });
     list.push({ category: 'wrong types', route: 'creatio', label: `activityId ${label}`, body: json(validCreatio({ activityId: value })) });
@@ -144,9 +145,10 @@ const probes = (): Probe[] => {
   const { data: _d, ...noData } = validOpenCx();
   const { conversation_id: _c, ...noConversation } = validOpenCx().data;
   for (const event of OPENCX_EVENTS) {
-    list.push({ category: 'missing fields', route: 'opencx', label: `${event} without conversation_id`, body: json({ event, organization_id: ORG, data: noConversation }) });
-    list.push({ category: 'missing fields', route: 'opencx', label: `${event} with empty data`, body: json({ event, organization_id: ORG, data: {} }) });
-    list.push({ category: 'missing fields', route: 'opencx', label: `${event} without data`, body: json({ event, organization_id: ORG }) });
+    // OpenCX types conversation_id as nullable: such an event names no conversation and is ignored with 200 and the reason.
+    list.push({ category: 'no conversation', route: 'opencx', label: `${event} without conversation_id`, body: json({ event, organization_id: ORG, data: noConversation }) });
+    list.push({ category: 'no conversation', route: 'opencx', label: `${event} with empty data`, body: json({ event, organization_id: ORG, data: {} }) });
+    list.push({ category: 'no conversation', route: 'opencx', label: `${event} without data`, body: json({ event, organization_id: ORG }) });
   }
   list.push({ category: 'missing fields', route: 'opencx', label: 'no event', body: json(noEvent) });
   list.push({ category: 'missing fields', route: 'opencx', label: 'no data', body: json(noData) });
@@ -288,7 +290,7 @@ describe('Hostile input against both webhook routes', () => {
     figure('hostile-input', `401 median: first character differs ${first.toFixed(2)} ms, last character differs ${last.toFixed(2)} ms`);
 
     expect(answers.length - (byCategory['unknown event'] ?? 0)).toBeGreaterThanOrEqual(200);
-    expect(Object.keys(byCategory)).toHaveLength(11);
+    expect(Object.keys(byCategory)).toHaveLength(12);
     expect(byRoute.creatio).toBeGreaterThanOrEqual(80);
   });
 
@@ -297,7 +299,7 @@ describe('Hostile input against both webhook routes', () => {
   });
 
   it('refuses every malformed, oversized or unauthenticated request with a 4xx and a JSON message in a sentence', () => {
-    const refused = answers.filter((a) => a.probe.category !== 'unknown event');
+    const refused = answers.filter((a) => a.probe.category !== 'unknown event' && a.probe.category !== 'no conversation');
     const wrong = refused
       .filter((a) => a.answer.status < 400 || a.answer.status >= 500 || !isSentence((a.answer.json as { message?: unknown } | undefined)?.message))
       .map((a) => `${a.probe.route} ${a.probe.category}: ${a.probe.label} → ${a.answer.status} ${a.answer.text.slice(0, 200)}`);
@@ -332,6 +334,14 @@ describe('Hostile input against both webhook routes', () => {
 
     expect(unknown.map((a) => a.answer.status)).toEqual(unknown.map(() => 200));
     expect(unknown.every((a) => typeof (a.answer.json as { ignored?: unknown }).ignored === 'string')).toBe(true);
+  });
+
+  it('says 200 "ignored", with the reason, to an OpenCX event without a conversation_id, so that OpenCX neither retries nor alerts', () => {
+    const none = answers.filter((a) => a.probe.category === 'no conversation');
+
+    expect(none.length).toBeGreaterThan(3);
+    expect(none.map((a) => a.answer.status)).toEqual(none.map(() => 200));
+    expect(none.every((a) => String((a.answer.json as { reason?: unknown }).reason).includes('conversation_id'))).toBe(true);
   });
 
   it('never echoes the secret token or the submitted content back', () => {

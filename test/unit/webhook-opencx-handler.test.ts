@@ -85,11 +85,20 @@ describe('OpenCX webhook endpoint', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
-  it('answers 400 naming the field when conversation_id is missing', async () => {
-    const response = await post(JSON.stringify({ event: 'conversation.closed', organization_id: 'org_7f3c2a91', data: { timestamp: '2026-11-21T09:30:00.000Z' } }));
+  it('answers 200 "ignored" with the reason, and queues nothing, when conversation_id is null or missing', async () => {
+    const missing = await post(JSON.stringify({ event: 'conversation.closed', organization_id: 'org_7f3c2a91', data: { timestamp: '2026-11-21T09:30:00.000Z' } }));
+    const isNull = await post(JSON.stringify({ event: 'conversation.closed', organization_id: 'org_7f3c2a91', data: { conversation_id: null } }));
+
+    expect([missing.status, isNull.status]).toEqual([200, 200]);
+    expect(missing.body).toEqual({ ignored: 'conversation.closed', reason: expect.stringContaining('conversation_id') });
+    expect(isNull.body.reason).toContain('conversation_id');
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('answers 400 for a conversation_id that is a path segment such as ".."', async () => {
+    const response = await post(JSON.stringify({ event: 'conversation.closed', organization_id: 'org_7f3c2a91', data: { conversation_id: '..' } }));
 
     expect(response.status).toBe(400);
-    expect(response.body.details).toEqual(expect.arrayContaining([expect.stringMatching(/^data\.conversation_id: is required/)]));
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 

@@ -36,6 +36,12 @@ export const interpretOpenCxWebhook =
         ['organization_id: does not match the tenant configuration (opencx.organizationId)'],
       );
     }
+    // OpenCX types conversation_id as nullable on several events: such an event concerns no
+    // conversation we could sync. 200 with the reason, so OpenCX neither retries nor alerts.
+    const first: unknown = Array.isArray(envelope.data) ? envelope.data[0] : envelope.data;
+    if (first === null || first === undefined || (typeof first === 'object' && (first as { conversation_id?: unknown }).conversation_id == null)) {
+      return { kind: 'ignored', event: envelope.event, reason: 'data.conversation_id is missing or null: the event names no conversation to sync' };
+    }
     const summary = `The ${envelope.event} event is malformed`;
     const data: OpenCxEventData = Array.isArray(envelope.data)
       ? parseOrThrow(opencxDataArraySchema, envelope.data, summary, 'data')[0]!

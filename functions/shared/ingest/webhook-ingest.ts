@@ -25,7 +25,7 @@ export interface OutgoingMessage {
 }
 
 export type Interpretation =
-  | { readonly kind: 'ignored'; readonly event: string }
+  | { readonly kind: 'ignored'; readonly event: string; /** Why, when it is not simply an event we do not act on. */ readonly reason?: string }
   | { readonly kind: 'enqueue'; readonly event: string; readonly message: OutgoingMessage };
 
 export interface HttpResult {
@@ -132,7 +132,7 @@ export const ingestWebhook = async (
     throw error;
   }
   if (interpretation.kind === 'ignored') {
-    return { outcome: 'ignored', event: interpretation.event, result: { statusCode: 200, body: { ignored: interpretation.event } } };
+    return { outcome: 'ignored', event: interpretation.event, result: { statusCode: 200, body: { ignored: interpretation.event, ...(interpretation.reason ? { reason: interpretation.reason } : {}) } } };
   }
   await deps.enqueue(interpretation.message);
   return {

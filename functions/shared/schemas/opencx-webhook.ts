@@ -22,7 +22,7 @@ const id = (what: string) =>
     .string({ error: `must be the ${what} as a string` })
     .min(1, `must not be empty`)
     .max(128, 'must be at most 128 characters')
-    .regex(/^[A-Za-z0-9_.:-]+$/, `must be the ${what} (letters, digits, "-", "_", ".", ":")`);
+    .regex(/^(?!\.{1,2}$)[A-Za-z0-9_.:-]+$/, `must be the ${what} (letters, digits, "-", "_", ".", ":"; not "." or "..")`);
 
 const optionalText = (max: number) => z.string().max(max, `must be at most ${max} characters`).nullish();
 
@@ -48,7 +48,8 @@ export type OpenCxEventData = z.infer<typeof opencxEventDataSchema>;
 export const opencxEnvelopeSchema = z.object({
   event: z.string({ error: 'must be the event name, e.g. "conversation.handoff_to_human"' }).min(1).max(100),
   organization_id: z.string().min(1).max(128).optional(),
-  data: z.unknown(),
+  // Optional: an envelope without data names no conversation and is ignored (200), not refused.
+  data: z.optional(z.unknown()),
 });
 
 /** `data` as one object, or (as one version of OpenCX's docs types it) a one-element array of one. */
