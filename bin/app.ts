@@ -1,16 +1,25 @@
 #!/usr/bin/env node
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { loadTenantConfig, tenantConfigPath } from '../lib/tenant-config-loader';
+import { TenantConfigError } from '../functions/shared/schemas/tenant-config';
+import { loadTenantConfig, tenantConfigPath, tenantProblem } from '../lib/tenant-config-loader';
 import { OpenCxCreatioSyncStack } from '../lib/opencx-creatio-sync-stack';
 import { addSecurityChecks } from '../lib/security-checks';
 import { version } from '../package.json';
 
 const app = new App();
-const tenant = app.node.tryGetContext('tenant') as string | undefined;
-if (!tenant) {
-  throw new Error('Name the tenant to deploy: npx cdk deploy -c tenant=<name> (reads tenants/<name>.json)');
+const tenant = app.node.tryGetContext('tenant') as unknown;
+const problem = tenantProblem(tenant, path.join(__dirname, '..'));
+let config;
+try {
+  if (problem) throw new TenantConfigError(problem);
+  config = loadTenantConfig(tenantConfigPath(String(tenant)));
+} catch (error) {
+  if (!(error instanceof TenantConfigError)) throw error;
+  // One paragraph for the person at the terminal, not a stack trace (cdk adds one line of its own).
+  process.stderr.write(`\n${error.message}\n\n`);
+  process.exit(1);
 }
-const config = loadTenantConfig(tenantConfigPath(tenant));
 new OpenCxCreatioSyncStack(app, `OpenCxCreatioSync-${config.tenant}`, {
   config,
   version,

@@ -73,7 +73,8 @@ export class BridgeFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node22',
+        // The Lambda runtime above (Node 24); package.json engines (>=20) is for the tooling only.
+        target: 'node24',
         // ESM: some dependencies (email-reply-parser) use import.meta.url; the banner gives bundled
         // CommonJS code the `require` it expects.
         format: OutputFormat.ESM,
