@@ -1,7 +1,10 @@
 /**
  * A Creatio look-alike for local runs and integration tests (issue 3):
- * - `POST /connect/token` (client credentials, form-encoded or HTTP Basic; 400 invalid_client /
- *   unsupported_grant_type / invalid_request), on the same origin, so `identityUrl` = `url`;
+ * - `POST /0/connect/token` (client credentials, form-encoded or HTTP Basic; 400 invalid_client /
+ *   unsupported_grant_type / invalid_request), so `identityUrl` = `<url>/0`, and
+ *   `/0/.well-known/openid-configuration` naming it; `<url>/connect/token` answers the HTML login page;
+ * - text compared case-sensitively (PostgreSQL), phone numbers kept as typed, with
+ *   `ContactCommunication.SearchNumber` (reversed digits) kept up to date as Creatio does;
  * - OData 4 under `/0/odata` with Bearer checks: GET/POST/PATCH/DELETE on Contact,
  *   ContactCommunication, Case, Activity and the case/activity lookups; `$filter` (eq ne gt ge lt le,
  *   and or not, contains/startswith/endswith, tolower/toupper/trim, `Case/Id eq <guid>` and

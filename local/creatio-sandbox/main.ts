@@ -7,7 +7,7 @@ const main = async (): Promise<void> => {
   process.stdout.write(
     `Creatio sandbox at ${sandbox.url} (OData ${sandbox.odataUrl}, client id "${sandbox.clientId}")\n` +
       `Cases: ${sandbox.url}/_sandbox\n` +
-      `Try: curl -s -d grant_type=client_credentials -d client_id=${sandbox.clientId} -d client_secret=<secret> ${sandbox.url}/connect/token\n`,
+      `Try: curl -s -d grant_type=client_credentials -d client_id=${sandbox.clientId} -d client_secret=<secret> ${sandbox.identityUrl}/connect/token\n`,
   );
   const shutdown = (): void => {
     void sandbox.stop().then(() => process.exit(0));

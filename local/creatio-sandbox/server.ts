@@ -68,7 +68,7 @@ export interface RequestLogEntry {
 export interface CreatioSandbox {
   /** Instance URL, e.g. http://127.0.0.1:41234 */
   readonly url: string;
-  /** Identity service URL: the same origin (`/connect/token`). */
+  /** Identity service base URL: `<url>/0` (token at `<url>/0/connect/token`, discoverable from `<url>/0/.well-known/openid-configuration`). */
   readonly identityUrl: string;
   readonly odataUrl: string;
   readonly clientId: string;
@@ -93,6 +93,14 @@ export interface CreatioSandbox {
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Where the sandbox issues tokens: under `/0` on the instance, as newer Creatio versions do
+ * (creatio-detail.md §1.2, Medium), and as `/0/.well-known/openid-configuration` says. Not at
+ * `<instance>/connect/token`, which Creatio does not serve.
+ */
+const TOKEN_PATH = '/0/connect/token';
+const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Creatio</title></head><body><form action="/Login/NuiLogin.aspx">Login</form></body></html>';
 
 const faultsSchema = z.object({
   rate: z.number().min(0).max(1),
@@ -364,10 +372,12 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
 
   const dispatch = (req: IncomingMessage, url: URL, raw: Buffer): Answer => {
     const path = url.pathname;
-    if (path === '/connect/token') return tokenEndpoint(req, raw);
-    if (path === '/.well-known/openid-configuration') {
-      return { status: 200, body: { issuer: 'creatio.com', token_endpoint: `${origin}/connect/token`, grant_types_supported: ['client_credentials'] } };
+    if (path === TOKEN_PATH) return tokenEndpoint(req, raw);
+    if (path === '/0/.well-known/openid-configuration') {
+      return { status: 200, body: { issuer: 'creatio.com', token_endpoint: `${origin}${TOKEN_PATH}`, grant_types_supported: ['client_credentials'] } };
     }
+    // The app host has no identity-service routes: like Creatio, it answers with its login page (HTTP 200, HTML).
+    if (path === '/connect/token' || path === '/.well-known/openid-configuration') return { status: 200, text: LOGIN_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
     if (path !== root && !path.startsWith(`${root}/`)) return { status: 404, body: errors.unknownSegment(path).toBody() };
     if (!authorised(req)) return unauthorised;
     const resource = decodeURIComponent(path.slice(root.length).replace(/^\/+/, ''));
@@ -468,7 +478,7 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
     requestLog.push(entry);
     await wait(latencyMs);
     if (stopped) return;
-    const isToken = url.pathname === '/connect/token';
+    const isToken = url.pathname === TOKEN_PATH;
     const eligible = isToken || url.pathname === root || url.pathname.startsWith(`${root}/`);
     const fault = eligible ? pickFault(isToken) : undefined;
     try {
@@ -501,7 +511,7 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
 
   const sandbox: CreatioSandbox = {
     url: origin,
-    identityUrl: origin,
+    identityUrl: `${origin}/0`,
     odataUrl: `${origin}${root}`,
     clientId,
     clientSecret,

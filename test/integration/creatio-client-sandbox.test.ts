@@ -28,6 +28,7 @@ let sleeps: number[];
 const clientFor = (overrides: Partial<CreatioClientConfig> = {}): CreatioClient =>
   new CreatioClient({
     instanceUrl: `${sandbox.url}/`,
+    identityUrl: sandbox.identityUrl,
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
     timeoutMs: 1_000,
@@ -157,6 +158,17 @@ describe('Creatio client against the sandbox', () => {
     expect(ann?.numbers).toContain('+1 (555) 123-4567');
   });
 
+  it('gets its token through discovery on an instance outside creatio.com with no identity URL configured', async () => {
+    const client = clientFor({ identityUrl: undefined });
+
+    await client.getCase(caseId);
+    await client.findLookupByName('CaseOrigin', 'Email');
+
+    const paths = sandbox.requestLog.slice(-4).map((entry) => `${entry.method} ${entry.path} ${entry.status}`);
+    expect(paths.slice(0, 2)).toEqual(['GET /0/.well-known/openid-configuration 200', 'POST /0/connect/token 200']);
+    expect(client.requestCounts().token).toBe(2);
+  });
+
   it('resolves lookups by name and tells a final case status from an open one', async () => {
     const client = clientFor();
 
@@ -193,7 +205,7 @@ describe('Creatio client against the sandbox', () => {
   it('refreshes on its own when the sandbox issues short-lived tokens', async () => {
     const shortLived = await startCreatioSandbox({ tokenLifetimeSeconds: 1 });
     try {
-      const client = new CreatioClient({ instanceUrl: shortLived.url, clientId: shortLived.clientId, clientSecret: shortLived.clientSecret });
+      const client = new CreatioClient({ instanceUrl: shortLived.url, identityUrl: shortLived.identityUrl, clientId: shortLived.clientId, clientSecret: shortLived.clientSecret });
       await client.findLookupByName('CaseStatus', 'New');
       await new Promise((resolve) => setTimeout(resolve, 900));
       await client.getCaseStatus(CaseStatusIds.New);

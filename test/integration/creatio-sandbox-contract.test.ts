@@ -108,6 +108,53 @@ describe('Creatio sandbox contract: identity service', () => {
   });
 });
 
+describe('Creatio sandbox contract: where the token is served', () => {
+  it('names its token endpoint in /0/.well-known/openid-configuration (§1.1 discovery document)', async () => {
+    const answer = await fetch(`${sandbox.url}/0/.well-known/openid-configuration`);
+
+    expect(await readJson(answer)).toMatchObject({ issuer: 'creatio.com', token_endpoint: `${sandbox.url}/0/connect/token` });
+  });
+
+  it('answers a token request on the app host root with the HTML login page and HTTP 200, as Creatio does (§1.2)', async () => {
+    const answer = await fetch(`${sandbox.url}/connect/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sandbox.clientId, client_secret: sandbox.clientSecret }).toString(),
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('text/html');
+  });
+});
+
+describe('Creatio sandbox contract: data as people typed it (PostgreSQL, ContactCommunication)', () => {
+  it('compares text case-sensitively unless the filter lowers the column', async () => {
+    const exact = await readJson(await odata(`Contact?$filter=${encodeURIComponent("Email eq 'priya.raman@example.com'")}`));
+    const lowered = await readJson(await odata(`Contact?$filter=${encodeURIComponent("tolower(Email) eq 'priya.raman@example.com'")}`));
+
+    expect(exact.value).toEqual([]);
+    expect((lowered.value as SandboxRecord[]).map((c) => c.Name)).toEqual(['Priya Raman']);
+  });
+
+  it('keeps a contact phone number as typed, mirrored into ContactCommunication with its digits reversed in SearchNumber', async () => {
+    const answer = await readJson(await odata(`ContactCommunication?$filter=${encodeURIComponent("startswith(SearchNumber,'7810555212')")}&$select=ContactId,Number,SearchNumber`));
+
+    expect(answer.value).toEqual([expect.objectContaining({ Number: '+1 (212) 555-0187', SearchNumber: '78105552121' })]);
+  });
+
+  it('computes SearchNumber itself for a communication row a client creates', async () => {
+    const contact = (await readJson(await odata('Contact', { method: 'POST', body: { Name: 'Typed Number' } }))) as SandboxRecord;
+    const row = await readJson(
+      await odata('ContactCommunication', {
+        method: 'POST',
+        body: { ContactId: contact.Id, CommunicationTypeId: 'd4a2dc80-30ca-df11-9b2a-001d60e938c6', Number: '0151 2345 6789', SearchNumber: 'ignored' },
+      }),
+    );
+
+    expect(row.SearchNumber).toBe('987654321510');
+  });
+});
+
 describe('Creatio sandbox contract: OData 4 records', () => {
   it('answers a collection read with @odata.context and value', async () => {
     const answer = await odata('CaseStatus?$select=Id,Name,IsFinal,IsResolved&$orderby=Name');

@@ -15,6 +15,44 @@ describe('Creatio client authentication', () => {
     expect(defaultIdentityUrl('https://crm.example.org')).toBe('https://crm.example.org');
   });
 
+  it('discovers the token endpoint of a custom-domain instance from its openid-configuration, once', async () => {
+    const stub = stubFetch({
+      onDiscovery: () => json(200, { issuer: 'creatio.com', token_endpoint: 'https://login.crm.example.org/connect/token' }),
+      onOData: () => json(200, caseBody),
+    });
+    const { client } = stubClient(stub, { instanceUrl: 'https://crm.example.org', identityUrl: undefined });
+
+    await client.getCase(CASE_ID);
+    client.clearCaches();
+    await client.getCase(CASE_ID);
+
+    expect(stub.discoveryCalls.map((call) => call.url)).toEqual(['https://crm.example.org/0/.well-known/openid-configuration']);
+    expect(stub.tokenCalls().map((call) => call.url)).toEqual(['https://login.crm.example.org/connect/token', 'https://login.crm.example.org/connect/token']);
+  });
+
+  it('falls back to the -is host on creatio.com and to <instance>/0/connect/token elsewhere when there is no discovery document', async () => {
+    const cloud = stubFetch({ onOData: () => json(200, caseBody) });
+    const onSite = stubFetch({ onOData: () => json(200, caseBody) });
+
+    await stubClient(cloud, { identityUrl: undefined }).client.getCase(CASE_ID);
+    await stubClient(onSite, { instanceUrl: 'https://crm.example.org', identityUrl: undefined }).client.getCase(CASE_ID);
+
+    expect(cloud.tokenCalls()[0]?.url).toBe('https://acme-is.creatio.com/connect/token');
+    expect(onSite.tokenCalls()[0]?.url).toBe('https://crm.example.org/0/connect/token');
+  });
+
+  it('does not send the client secret to a discovered token endpoint that is not https', async () => {
+    const stub = stubFetch({
+      onDiscovery: () => json(200, { token_endpoint: 'http://login.crm.example.org/connect/token' }),
+      onOData: () => json(200, caseBody),
+    });
+    const { client } = stubClient(stub, { instanceUrl: 'https://crm.example.org', identityUrl: undefined });
+
+    await client.getCase(CASE_ID);
+
+    expect(stub.tokenCalls().map((call) => call.url)).toEqual(['https://crm.example.org/0/connect/token']);
+  });
+
   it('strips trailing slashes from the instance URL', () => {
     const client = new CreatioClient({ instanceUrl: 'https://acme.creatio.com///', clientId: 'a', clientSecret: 'b' });
     expect(client.instanceUrl).toBe('https://acme.creatio.com');

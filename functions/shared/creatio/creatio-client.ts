@@ -72,6 +72,7 @@ const tokenResponseSchema = z.looseObject({
   expires_in: z.coerce.number().positive().optional(),
   token_type: z.string().optional(),
 });
+const discoverySchema = z.looseObject({ token_endpoint: z.string().min(1) });
 const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
 const recordSchema = z.looseObject({ Id: z.string() });
 const collectionSchema = z.looseObject({
@@ -206,6 +207,7 @@ export class CreatioClient {
   private counts: Record<RequestKind, number> = { token: 0, get: 0, post: 0, patch: 0, delete: 0, batch: 0 };
   private readonly lookupCache = new Map<string, LookupRecord>();
   private readonly caseStatusCache = new Map<string, CaseStatusInfo>();
+  private tokenEndpointPromise: Promise<string> | undefined;
 
   constructor(private readonly config: CreatioClientConfig) {
     this.instanceUrl = normaliseBaseUrl(config.instanceUrl, 'instance URL');
@@ -829,23 +831,77 @@ export class CreatioClient {
     }
   }
 
+  /**
+   * The token endpoint: `<identityUrl>/connect/token` when the identity service is configured;
+   * otherwise discovered once from `<instance>/0/.well-known/openid-configuration` (its
+   * `token_endpoint`), falling back to the `-is` host for `*.creatio.com` and then to
+   * `<instance>/0/connect/token` (on-site and custom domains: `<instance>/connect/token` is not
+   * served). Kept for the life of the client; a discovery that could not reach the instance is tried
+   * again next time.
+   */
+  private tokenEndpoint(): Promise<string> {
+    if (this.config.identityUrl) return Promise.resolve(`${this.identityUrl}/connect/token`);
+    this.tokenEndpointPromise ??= this.discoverTokenEndpoint().then((found) => {
+      if (!found.cache) this.tokenEndpointPromise = undefined;
+      return found.url;
+    });
+    return this.tokenEndpointPromise;
+  }
+
+  private async discoverTokenEndpoint(): Promise<{ readonly url: string; readonly cache: boolean }> {
+    const host = new URL(this.instanceUrl).hostname.toLowerCase();
+    const fallback = host.endsWith('.creatio.com') ? `${defaultIdentityUrl(this.instanceUrl)}/connect/token` : `${this.instanceUrl}/0/connect/token`;
+    let answer: HttpAnswer;
+    try {
+      answer = await this.send({
+        kind: 'token',
+        method: 'GET',
+        url: `${this.instanceUrl}/0/.well-known/openid-configuration`,
+        target: 'openid-configuration',
+        operation: 'token endpoint discovery',
+        auth: false,
+        maxAttempts: 2,
+      });
+    } catch (error) {
+      if (error instanceof RetryableError) return { url: fallback, cache: false };
+      throw error;
+    }
+    const parsed = discoverySchema.safeParse(answer.body);
+    if (answer.status === 200 && !answer.isHtml && parsed.success && this.isAllowedTokenEndpoint(parsed.data.token_endpoint)) {
+      return { url: parsed.data.token_endpoint, cache: true };
+    }
+    return { url: fallback, cache: answer.status < 500 };
+  }
+
+  /** The client secret goes there: https only (plain http only when the instance itself is local http). */
+  private isAllowedTokenEndpoint(value: string): boolean {
+    try {
+      const url = new URL(value);
+      if (url.search || url.hash || url.username || url.password) return false;
+      return url.protocol === 'https:' || (url.protocol === 'http:' && new URL(this.instanceUrl).protocol === 'http:');
+    } catch {
+      return false;
+    }
+  }
+
   private async fetchToken(): Promise<IssuedToken> {
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: this.config.clientId,
       client_secret: this.config.clientSecret,
     });
+    const tokenUrl = await this.tokenEndpoint();
     const answer = await this.send({
       kind: 'token',
       method: 'POST',
-      url: `${this.identityUrl}/connect/token`,
+      url: tokenUrl,
       target: 'connect/token',
       operation: 'token request',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
       auth: false,
     });
-    const failure = { status: answer.status, identityUrl: this.identityUrl };
+    const failure = { status: answer.status, identityUrl: this.identityUrl, tokenUrl };
     if (answer.isHtml) throw tokenFailureError({ ...failure, error: undefined, description: undefined, html: true });
     if (answer.status >= 200 && answer.status < 300) {
       const parsed = tokenResponseSchema.safeParse(answer.body);

@@ -109,6 +109,8 @@ export interface TokenFailure {
   readonly error: string | undefined;
   readonly description: string | undefined;
   readonly identityUrl: string;
+  /** The token URL used (configured, discovered or derived); defaults to `<identityUrl>/connect/token`. */
+  readonly tokenUrl?: string;
   readonly html: boolean;
 }
 
@@ -118,7 +120,7 @@ export interface TokenFailure {
  * most likely first, and never the secret itself.
  */
 export const tokenFailureError = (failure: TokenFailure): PermanentError => {
-  const urlCause = `the instance or identity-service URL is wrong or ends with a slash (token URL used: ${failure.identityUrl}/connect/token; Creatio cloud uses the "-is" host, e.g. https://mycompany-is.creatio.com)`;
+  const urlCause = `the instance or identity-service URL is wrong or ends with a slash (token URL used: ${failure.tokenUrl ?? `${failure.identityUrl}/connect/token`}; Creatio cloud uses the "-is" host, e.g. https://mycompany-is.creatio.com)`;
   const grantCause = 'the OAuth 2.0 integrated application in Creatio is not set up for the Client Credentials grant';
   const secretCause = 'the client id or secret is wrong, expired, or was regenerated in Creatio (copy both again from "OAuth 2.0 integrated applications")';
   let causes: string[];
