@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { redact } from './redact';
 
 /**
  * JSON logs with correlation keys (tenant, function). Never pass message bodies, emails, phone numbers,
@@ -10,12 +11,12 @@ export const createLogger = (serviceName: string): Logger =>
     persistentKeys: { tenant: process.env.TENANT ?? 'local' },
   });
 
-/** The safe part of an error for a log line: its class, kind and a message that never holds request bodies. */
+/** The safe part of an error for a log line: its class, kind and its message with customer data redacted (downstream errors quote values). */
 export const errorFields = (error: unknown): Record<string, unknown> => {
   if (error instanceof Error) {
     const kind = (error as { kind?: unknown }).kind;
     const status = (error as { status?: unknown }).status;
-    return { errorName: error.name, errorMessage: error.message.slice(0, 500), ...(kind ? { errorKind: kind } : {}), ...(status ? { errorStatus: status } : {}) };
+    return { errorName: error.name, errorMessage: redact(error.message).slice(0, 500), ...(kind ? { errorKind: kind } : {}), ...(status ? { errorStatus: status } : {}) };
   }
   return { errorName: typeof error };
 };

@@ -16,6 +16,19 @@ describe('Creatio client retries and error mapping', () => {
     expect(sleeps).toHaveLength(1);
   });
 
+  it('retries a 408 Request Timeout, and leaves it retryable when attempts run out', async () => {
+    const recovering = stubFetch({ onOData: sequence(() => new Response('Request Timeout', { status: 408 }), () => json(200, caseBody)) });
+    const failing = stubFetch({ onOData: () => new Response('Request Timeout', { status: 408 }) });
+
+    const found = await stubClient(recovering).client.getCase(CASE_ID);
+    const error = await stubClient(failing, { maxAttempts: 2 }).client.getCase(CASE_ID).catch((caught: unknown) => caught);
+
+    expect(found?.Subject).toBe('Printer on fire');
+    expect(recovering.odataCalls()).toHaveLength(2);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ kind: 'timeout' });
+  });
+
   it('throws a server_error RetryableError once maxAttempts 5xx answers were used up', async () => {
     const stub = stubFetch({ onOData: () => creatioError(500, 'An error has occurred.') });
     const { client, sleeps } = stubClient(stub, { maxAttempts: 3 });

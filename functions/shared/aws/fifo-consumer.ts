@@ -8,6 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type * as z from 'zod';
 import { PermanentError } from '../errors';
 import { errorFields } from '../log';
+import { redact } from '../redact';
 import { METRIC, MetricUnit } from '../metrics';
 
 export interface RecordMeta {
@@ -50,7 +51,7 @@ export const parkInDlq = async (sqs: SQSClient, dlqUrl: string, record: SQSRecor
       MessageGroupId: record.attributes.MessageGroupId ?? 'parked',
       MessageDeduplicationId: `${record.attributes.MessageDeduplicationId ?? record.messageId}`.slice(0, 100) + '-parked',
       MessageAttributes: {
-        reason: { DataType: 'String', StringValue: error.message.slice(0, 1000) || 'permanent error' },
+        reason: { DataType: 'String', StringValue: redact(error.message).slice(0, 1000) || 'permanent error' },
         errorKind: { DataType: 'String', StringValue: error.kind },
         ...(error.status ? { downstreamStatus: { DataType: 'Number', StringValue: String(error.status) } } : {}),
         failedAt: { DataType: 'String', StringValue: new Date().toISOString() },

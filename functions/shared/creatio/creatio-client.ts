@@ -756,7 +756,7 @@ export class CreatioClient {
       // Only a 401 straight after a refresh means the credentials are refused: a token that got any other
       // answer was accepted, so if it expires later in this request's retries it may be refreshed again.
       refreshed = false;
-      if (answer.status === 429 || answer.status >= 500) {
+      if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
         if (answer.status >= 500 && spec.on5xx) {
           const settled = await spec.on5xx(answer);
           if (settled) return settled;

@@ -91,6 +91,8 @@ export const errorForStatus = (failure: HttpFailure): PermanentError | Retryable
   if (failure.status === 429) {
     return new RetryableError(message, { kind: 'throttled', retryAfterMs: failure.retryAfterMs });
   }
+  // 408 Request Timeout: the server gave up waiting for the request; sending it again is the remedy.
+  if (failure.status === 408) return new RetryableError(message, { kind: 'timeout', retryAfterMs: failure.retryAfterMs });
   if (failure.status >= 500) {
     if (isPermanentDataErrorMessage(text)) {
       return new PermanentError(message, { status: failure.status, code: detail?.code, kind: 'data' });
