@@ -1,14 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers, type LocalAwsServers } from '../../local/aws-servers';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';
 import { ConcurrentUpdateError } from '../../functions/shared/state/state-store';
 
 let aws: LocalAwsServers;
 let store: DynamoDbStateStore;
+let client: DynamoDBClient;
 
 beforeAll(async () => {
   aws = await startLocalAwsServers();
-  store = new DynamoDbStateStore(new DynamoDBClient({ region: LOCAL_REGION, endpoint: aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }), aws.tableName);
+  client = new DynamoDBClient({ region: LOCAL_REGION, endpoint: aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  store = new DynamoDbStateStore(client, aws.tableName);
 });
 afterAll(async () => {
   await aws.stop();
@@ -28,6 +30,23 @@ describe('state store on a real DynamoDB-API server', () => {
 
     await expect(store.putSession({ sessionId: 's-stale', caseId: 'z' }, v1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
     expect((await store.getSession('s-stale'))?.value.caseId).toBe('y');
+  });
+
+  it('keeps no email address or phone number anywhere in the table: contact keys are hashed, also inside session and case records', async () => {
+    const email = 'email:dana.whitfield@example.org';
+    const phone = 'phone:+14155550134';
+    await store.putContact({ contactKey: email, creatioContactId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }, 0);
+    await store.putContact({ contactKey: phone, creatioContactId: '9a8b7c6d-5e4f-4a3b-9c1d-0e1f2a3b4c5d' }, 0);
+    await store.putSession({ sessionId: 's-pii', contactKey: phone, caseId: 'c-pii' }, 0);
+    await store.putCase({ caseId: 'c-pii', sessionId: 's-pii', sessionIds: ['s-pii'], contactKey: email }, 0);
+
+    const found = await store.getContact(email);
+    const raw = JSON.stringify((await client.send(new ScanCommand({ TableName: aws.tableName }))).Items);
+
+    expect(found?.value).toEqual({ contactKey: email, creatioContactId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' });
+    expect((await store.getContact(phone))?.value.creatioContactId).toBe('9a8b7c6d-5e4f-4a3b-9c1d-0e1f2a3b4c5d');
+    expect(raw).toMatch(/CONTACT#sha256:[0-9a-f]{64}/);
+    expect(raw).not.toMatch(/dana|whitfield|4155550134/i);
   });
 
   it('remembers more than a batch-write worth of own activity ids, case-insensitively', async () => {

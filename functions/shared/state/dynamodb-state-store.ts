@@ -17,7 +17,12 @@ import {
   type SessionRecord,
   type StateStore,
   type Versioned,
+  storedContactKey,
 } from './state-store';
+
+/** Session and case records name their contact by the hashed key only. */
+const withStoredContactKey = <T extends { readonly contactKey?: string | undefined }>(record: T): T =>
+  record.contactKey ? { ...record, contactKey: storedContactKey(record.contactKey) } : record;
 
 const DAY_SECONDS = 86_400;
 /** Own-activity and reply markers are kept for half a year, mappings for two years. */
@@ -98,19 +103,22 @@ export class DynamoDbStateStore implements StateStore {
     return this.get<SessionRecord>(`SESSION#${sessionId}`, 'META');
   }
   putSession(record: SessionRecord, expectedVersion: number) {
-    return this.put(`SESSION#${record.sessionId}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+    return this.put(`SESSION#${record.sessionId}`, 'META', withStoredContactKey(record), expectedVersion, MAPPING_TTL_DAYS);
   }
   getCase(caseId: string) {
     return this.get<CaseRecord>(`CASE#${caseId}`, 'META');
   }
   putCase(record: CaseRecord, expectedVersion: number) {
-    return this.put(`CASE#${record.caseId}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+    return this.put(`CASE#${record.caseId}`, 'META', withStoredContactKey(record), expectedVersion, MAPPING_TTL_DAYS);
   }
-  getContact(contactKey: string) {
-    return this.get<ContactRecord>(`CONTACT#${contactKey}`, 'META');
+  /** Contact keys are hashed (`CONTACT#sha256:…`); the record comes back with the key it was asked by. */
+  async getContact(contactKey: string) {
+    const found = await this.get<ContactRecord>(`CONTACT#${storedContactKey(contactKey)}`, 'META');
+    return found ? { ...found, value: { ...found.value, contactKey } } : undefined;
   }
   putContact(record: ContactRecord, expectedVersion: number) {
-    return this.put(`CONTACT#${record.contactKey}`, 'META', record, expectedVersion, MAPPING_TTL_DAYS);
+    const key = storedContactKey(record.contactKey);
+    return this.put(`CONTACT#${key}`, 'META', { ...record, contactKey: key }, expectedVersion, MAPPING_TTL_DAYS);
   }
   getReply(activityId: string) {
     return this.get<ReplyRecord>(`REPLY#${activityId}`, 'META');

@@ -106,3 +106,10 @@ export class ConcurrentUpdateError extends Error {
 }
 
 export const outboundTextHash = (text: string): string => sha256Hex(normaliseOutboundText(text));
+
+/**
+ * How a contact key is stored: `sha256:<hex>` of `email:<address>` / `phone:<E.164>` / `opencx:<id>`,
+ * so that the table holds no email address or phone number (not as a key, not in a record). Already
+ * hashed keys are returned unchanged.
+ */
+export const storedContactKey = (contactKey: string): string => (contactKey.startsWith('sha256:') ? contactKey : `sha256:${sha256Hex(contactKey)}`);
