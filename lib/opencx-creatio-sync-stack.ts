@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
-import { TABLE_KEYS } from '../functions/shared/state/table-definition';
+import { STATE_STORE_TABLE_ACTIONS, TABLE_KEYS } from '../functions/shared/state/table-definition';
 import { BridgeFunction } from './constructs/bridge-function';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
 import { Monitoring } from './constructs/monitoring';
@@ -96,7 +96,7 @@ export class OpenCxCreatioSyncStack extends Stack {
 
     const consumer = (id: string, name: string, description: string) =>
       new BridgeFunction(this, id, { ...common, name, description, timeout: CONSUMER_TIMEOUT, memorySize: 512 })
-        .bindTable(table, 'STATE_TABLE_NAME', 'readWrite')
+        .bindTable(table, 'STATE_TABLE_NAME', STATE_STORE_TABLE_ACTIONS)
         .bindSecretRead(creatioCredentials, 'CREATIO_CREDENTIALS_SECRET_ARN')
         .bindSecretRead(opencxApiKey, 'OPENCX_API_KEY_SECRET_ARN')
         .setEnv('TENANT_CONFIG_JSON', tenantConfigJson);

@@ -93,11 +93,11 @@ export class BridgeFunction extends Construct {
     });
   }
 
-  /** Sets `envName` to the table name and grants read or read/write on that table only. */
-  bindTable(table: ITable, envName: string, access: 'read' | 'readWrite'): this {
+  /** Sets `envName` to the table name and grants exactly the given actions (e.g. `dynamodb:GetItem`) on that table only. */
+  bindTable(table: ITable, envName: string, actions: readonly `dynamodb:${string}`[]): this {
+    if (!actions.length) throw new Error(`bindTable(${envName}): name the DynamoDB actions the function calls`);
     this.fn.addEnvironment(envName, table.tableName);
-    if (access === 'read') table.grantReadData(this.role);
-    else table.grantReadWriteData(this.role);
+    table.grant(this.role, ...actions);
     return this;
   }
 

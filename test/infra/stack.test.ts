@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { OpenCxCreatioSyncStack } from '../../lib/opencx-creatio-sync-stack';
 import { loadTenantConfig } from '../../lib/tenant-config-loader';
 import { addSecurityChecks } from '../../lib/security-checks';
+import { STATE_STORE_TABLE_ACTIONS } from '../../functions/shared/state/table-definition';
 
 const config = loadTenantConfig(path.join(__dirname, '..', '..', 'tenants', 'example.json'));
 
@@ -96,6 +97,15 @@ describe('consumers', () => {
 });
 
 describe('least privilege', () => {
+  it('grants consumers exactly the table actions the state store calls: no Scan, Query, Delete or Update', () => {
+    for (const name of ['opencx-events → Creatio', 'creatio-events → OpenCX']) {
+      const tableActions = [...new Set(actionsOf(functionId(name)).filter((a) => a.startsWith('dynamodb:')))].sort();
+
+      expect(tableActions).toEqual([...STATE_STORE_TABLE_ACTIONS].sort());
+    }
+  });
+
+
   it('lets the OpenCX webhook only send to its queue and read its token', () => {
     const actions = actionsOf(functionId('OpenCX webhooks'));
 
@@ -121,7 +131,7 @@ describe('least privilege', () => {
     for (const name of ['opencx-events → Creatio', 'creatio-events → OpenCX']) {
       const statements = policyStatementsOf(functionId(name));
       const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']));
       expect(actions.some((a) => a === '*' || a.endsWith(':*'))).toBe(false);
       expect(statements.some((s) => s.Resource === '*')).toBe(false);
     }
