@@ -1,14 +1,13 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { apiGatewayEvent, lambdaContext } from '../support/api-gateway-event';
 import { exampleJson, exampleText } from '../support/fixtures';
+import { fakeAwsJson } from '../support/fake-aws-json';
 
 const TOKEN = 'creatio-token-for-unit-tests-0123456789';
 process.env.CREATIO_EVENTS_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/creatio-events.fifo';
 process.env.CREATIO_WEBHOOK_TOKEN = TOKEN;
 
-const sqs = mockClient(SQSClient);
+const sqs = fakeAwsJson();
 type Handler = (typeof import('../../functions/creatio-webhook/handler'))['handler'];
 let handler: Handler;
 
@@ -17,7 +16,6 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
 });
 
 const post = async (body: string, token = TOKEN) => {
@@ -30,7 +28,7 @@ describe('Creatio business-process webhook endpoint', () => {
     const response = await post(exampleText('creatio-bp-new-activity.json'));
 
     expect(response.status).toBe(202);
-    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    const sent = sqs.calls('SendMessage')[0] as Record<string, string> | undefined;
     expect(sent?.MessageGroupId).toBe('3d2b9e10-8c4f-4a7b-9e21-5f6a7b8c9d01');
     expect(JSON.parse(sent?.MessageBody ?? '{}')).toMatchObject({
       source: 'creatio',
@@ -44,7 +42,7 @@ describe('Creatio business-process webhook endpoint', () => {
     const response = await post(exampleText('creatio-bp-case-updated.json'));
 
     expect(response.status).toBe(202);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(sqs.calls('SendMessage')).toHaveLength(1);
   });
 
   it('gives the same activity posted twice the same dedup id, whatever the GUID casing', async () => {
@@ -75,21 +73,21 @@ describe('Creatio business-process webhook endpoint', () => {
     const response = await post('[]');
 
     expect(response.status).toBe(400);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 200 ignored for an event type it does not act on', async () => {
     const response = await post(JSON.stringify({ event_type: 'contact_updated', caseId: '3d2b9e10-8c4f-4a7b-9e21-5f6a7b8c9d01' }));
 
     expect(response).toEqual({ status: 200, body: { ignored: 'contact_updated' } });
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 401 without a token and queues nothing', async () => {
     const response = await post(exampleText('creatio-bp-new-activity.json'), '');
 
     expect(response.status).toBe(401);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 413 for a body over 256 KB', async () => {
@@ -99,7 +97,7 @@ describe('Creatio business-process webhook endpoint', () => {
   });
 
   it('answers 500 without internals when the queue fails', async () => {
-    sqs.on(SendMessageCommand).rejects(new Error('AccessDenied arn:aws:sqs:us-east-1:123456789012:creatio-events.fifo'));
+    sqs.rejectWith('SendMessage', new Error('AccessDenied arn:aws:sqs:us-east-1:123456789012:creatio-events.fifo'));
 
     const response = await post(exampleText('creatio-bp-case-updated.json'));
 

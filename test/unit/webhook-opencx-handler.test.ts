@@ -1,15 +1,14 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { apiGatewayEvent, lambdaContext } from '../support/api-gateway-event';
 import { exampleJson, exampleText } from '../support/fixtures';
+import { fakeAwsJson } from '../support/fake-aws-json';
 
 const TOKEN = 'opencx-token-for-unit-tests-0123456789';
 process.env.OPENCX_EVENTS_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/opencx-events.fifo';
 process.env.OPENCX_WEBHOOK_TOKEN = TOKEN;
 process.env.OPENCX_ORGANIZATION_ID = 'org_7f3c2a91';
 
-const sqs = mockClient(SQSClient);
+const sqs = fakeAwsJson();
 type Handler = (typeof import('../../functions/opencx-webhook/handler'))['handler'];
 let handler: Handler;
 
@@ -18,7 +17,6 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
 });
 
 const post = async (body: string | Buffer, options: { token?: string; headers?: Record<string, string> } = {}) => {
@@ -34,7 +32,7 @@ describe('OpenCX webhook endpoint', () => {
     const response = await post(exampleText('opencx-webhook-handoff.json'));
 
     expect(response.status).toBe(202);
-    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
+    const sent = sqs.calls('SendMessage')[0] as Record<string, string> | undefined;
     expect(sent?.MessageGroupId).toBe('6f1d8a52-3b7e-4c1a-9d2e-0a4b5c6d7e8f');
     expect(sent?.MessageDeduplicationId).toBe(response.body.accepted);
     const message = JSON.parse(sent?.MessageBody ?? '{}');
@@ -74,7 +72,7 @@ describe('OpenCX webhook endpoint', () => {
     const response = await post(JSON.stringify({ event: 'csat.score_submitted', organization_id: 'org_7f3c2a91', data: { score: 5 } }));
 
     expect(response).toEqual({ status: 200, body: { ignored: 'csat.score_submitted' } });
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 401 for a wrong token and queues nothing', async () => {
@@ -82,7 +80,7 @@ describe('OpenCX webhook endpoint', () => {
 
     expect(response.status).toBe(401);
     expect(response.body.message).toMatch(/token in the webhook URL is not valid/);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 200 "ignored" with the reason, and queues nothing, when conversation_id is null or missing', async () => {
@@ -92,14 +90,14 @@ describe('OpenCX webhook endpoint', () => {
     expect([missing.status, isNull.status]).toEqual([200, 200]);
     expect(missing.body).toEqual({ ignored: 'conversation.closed', reason: expect.stringContaining('conversation_id') });
     expect(isNull.body.reason).toContain('conversation_id');
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 400 for a conversation_id that is a path segment such as ".."', async () => {
     const response = await post(JSON.stringify({ event: 'conversation.closed', organization_id: 'org_7f3c2a91', data: { conversation_id: '..' } }));
 
     expect(response.status).toBe(400);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
@@ -132,11 +130,11 @@ describe('OpenCX webhook endpoint', () => {
     const response = await post(JSON.stringify(huge));
 
     expect(response.status).toBe(413);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.calls('SendMessage')).toHaveLength(0);
   });
 
   it('answers 500 without internals when the queue cannot be reached', async () => {
-    sqs.on(SendMessageCommand).rejects(new Error('connect ECONNREFUSED 10.0.0.1:443 secret-internal-detail'));
+    sqs.rejectWith('SendMessage', new Error('connect ECONNREFUSED 10.0.0.1:443 secret-internal-detail'));
 
     const response = await post(exampleText('opencx-webhook-handoff.json'));
 

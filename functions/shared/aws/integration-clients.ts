@@ -1,4 +1,4 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { CreatioClient, type CreatioClientEvent } from '../creatio';
 import { createOpenCxClient, type OpenCxClient, type OpenCxClientEvent } from '../opencx';
@@ -35,13 +35,14 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
   const localOpenCx = optionalEnv('OPENCX_API_KEY', env);
   let secrets: SecretsManagerClient | undefined;
   const secretsClient = () => (secrets ??= new SecretsManagerClient({}));
+  const secretString = (secretId: string) => async () => (await secretsClient().send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
 
   const creatioCredentials = localCreatio
     ? async () => ({ clientId: localCreatio, clientSecret: requireEnv('CREATIO_CLIENT_SECRET', env) })
-    : cached(() => readJsonSecret(secretsClient(), requireEnv('CREATIO_CREDENTIALS_SECRET_ARN', env), creatioSecretSchema, 'Creatio credentials'), 5 * 60_000);
+    : cached(() => readJsonSecret(secretString(requireEnv('CREATIO_CREDENTIALS_SECRET_ARN', env)), creatioSecretSchema, 'Creatio credentials'), 5 * 60_000);
   const opencxKey = localOpenCx
     ? async () => ({ apiKey: localOpenCx })
-    : cached(() => readJsonSecret(secretsClient(), requireEnv('OPENCX_API_KEY_SECRET_ARN', env), opencxSecretSchema, 'OpenCX API key'), 5 * 60_000);
+    : cached(() => readJsonSecret(secretString(requireEnv('OPENCX_API_KEY_SECRET_ARN', env)), opencxSecretSchema, 'OpenCX API key'), 5 * 60_000);
 
   let current: { key: string; clients: IntegrationClients } | undefined;
   return async () => {

@@ -1,5 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 
 /**
  * A value loaded once and kept for `ttlMs`, so that a rotated secret is picked up without a cold start.
@@ -26,16 +25,20 @@ export class SecretNotReadyError extends Error {
   override readonly name = 'SecretNotReadyError';
 }
 
-/** Reads a JSON secret and validates it; the message names the secret but never its value. */
-export const readJsonSecret = async <S extends z.ZodType>(client: SecretsManagerClient, secretId: string, schema: S, what: string): Promise<z.infer<S>> => {
-  const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+/**
+ * Reads a JSON secret and validates it; the message names the secret but never its value.
+ * `getSecretString` is the transport: the SDK's GetSecretValue in the consumers, a signed fetch in
+ * the webhook Lambdas (functions/shared/aws/aws-json-api.ts). Accepts zod and zod/mini schemas.
+ */
+export const readJsonSecret = async <S extends $ZodType>(getSecretString: () => Promise<string | undefined>, schema: S, what: string): Promise<output<S>> => {
+  const secretString = await getSecretString();
   let json: unknown;
   try {
-    json = JSON.parse(answer.SecretString ?? '');
+    json = JSON.parse(secretString ?? '');
   } catch {
     throw new SecretNotReadyError(`The ${what} secret is not JSON yet. Fill it with \`npm run ops -- secrets --tenant <name>\`.`);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParse(schema, json);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
     throw new SecretNotReadyError(`The ${what} secret is missing or has wrong fields (${fields}). Fill it with \`npm run ops -- secrets --tenant <name>\`.`);

@@ -1,4 +1,9 @@
 import type * as z from 'zod';
+import { config, safeParse, type $ZodType, type output } from 'zod/v4/core';
+import { en } from 'zod/locales';
+
+// The webhook schemas use zod/mini, which loads no locale: zod's English messages for its built-in checks.
+config(en());
 import { ValidationError } from '../errors';
 
 const describePath = (prefix: string, path: readonly PropertyKey[]): string =>
@@ -30,8 +35,8 @@ export const issuesToDetails = (issues: readonly z.core.$ZodIssue[], prefix = ''
     return `${where}: ${issue.message}`;
   });
 
-export const parseOrThrow = <S extends z.ZodType>(schema: S, value: unknown, summary: string, prefix = ''): z.infer<S> => {
-  const result = schema.safeParse(value);
+export const parseOrThrow = <S extends $ZodType>(schema: S, value: unknown, summary: string, prefix = ''): output<S> => {
+  const result = safeParse(schema, value);
   if (!result.success) {
     const details = issuesToDetails(result.error.issues, prefix, value);
     throw new ValidationError(`${summary}: ${details.join('; ')}`, 400, details);

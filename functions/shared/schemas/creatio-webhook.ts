@@ -1,4 +1,5 @@
-import * as z from 'zod';
+// zod/mini: bundled by the webhook Lambda (see opencx-webhook.ts, which loads zod's English messages).
+import * as z from 'zod/mini';
 
 /**
  * What the Creatio business processes POST ("Call web service" element):
@@ -12,10 +13,10 @@ export type CreatioEventType = (typeof CREATIO_EVENTS_ACTED_ON)[number];
 const guid = (what: string) =>
   z
     .string({ error: `must be the ${what} as a GUID string, e.g. "[#Case.Id#]" in the process's web service body` })
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `must be the ${what} as a GUID such as 3d2b9e10-8c4f-4a7b-9e21-5f6a7b8c9d01`);
+    .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, `must be the ${what} as a GUID such as 3d2b9e10-8c4f-4a7b-9e21-5f6a7b8c9d01`));
 
 export const creatioEnvelopeSchema = z.looseObject({
-  event_type: z.string({ error: 'must be "new_activity" or "case_updated"' }).min(1).max(100),
+  event_type: z.string({ error: 'must be "new_activity" or "case_updated"' }).check(z.minLength(1), z.maxLength(100)),
 });
 
 export const creatioNewActivitySchema = z.looseObject({
@@ -27,8 +28,8 @@ export const creatioNewActivitySchema = z.looseObject({
 export const creatioCaseUpdatedSchema = z.looseObject({
   event_type: z.literal('case_updated'),
   caseId: guid('case id'),
-  modifiedOn: z.string().max(64).optional(),
-  statusId: guid('status id').optional(),
+  modifiedOn: z.optional(z.string().check(z.maxLength(64))),
+  statusId: z.optional(guid('status id')),
 });
 
 export const creatioEventSchema = z.discriminatedUnion('event_type', [creatioNewActivitySchema, creatioCaseUpdatedSchema]);
