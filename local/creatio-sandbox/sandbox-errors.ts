@@ -62,8 +62,16 @@ export const errors = {
    * Database errors (too long, foreign key, duplicate key) surface as 500 with the database's text:
    * the status is the reference's "server error" (Medium for duplicates, Low for the others).
    */
-  tooLong: (maxLength: number): SandboxError =>
-    new SandboxError(500, `22001: value too long for type character varying(${maxLength})`, 'Terrasoft.Common.DbOperationException'),
+  /**
+   * SQL Server's wording (2019+, error 2628), which quotes the start of the value: the less
+   * convenient side, since the value can be a customer's e-mail address or message text.
+   */
+  tooLong: (maxLength: number, table: string, column: string, value: string): SandboxError =>
+    new SandboxError(
+      500,
+      `String or binary data would be truncated in table 'dbo.${table}', column '${column}'. Truncated value: '${value.slice(0, Math.min(maxLength, 80))}'.`,
+      'Terrasoft.Common.DbOperationException',
+    ),
   foreignKey: (collection: string, column: string): SandboxError =>
     new SandboxError(
       500,

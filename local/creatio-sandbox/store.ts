@@ -304,7 +304,7 @@ export class SandboxStore {
       const column = schema.columns.get(name);
       const value = row[name];
       if (!column) continue;
-      if (column.maxLength !== undefined && typeof value === 'string' && value.length > column.maxLength) throw errors.tooLong(column.maxLength);
+      if (column.maxLength !== undefined && typeof value === 'string' && value.length > column.maxLength) throw errors.tooLong(column.maxLength, schema.name, column.name, value);
       if (column.lookup && !UNCHECKED_LOOKUPS.has(name) && typeof value === 'string' && value !== EMPTY_GUID) {
         const target = this.tables.get(column.lookup);
         if (target && !target.has(value)) throw errors.foreignKey(schema.name, name);

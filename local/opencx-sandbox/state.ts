@@ -188,6 +188,8 @@ export const createSandboxState = (options: SandboxStateOptions) => {
           phone_number: contact.phone_number ?? null,
           name: contact.name ?? null,
           custom_data: contact.custom_data ?? {},
+          ...(contact.non_verified_name !== undefined ? { non_verified_name: contact.non_verified_name } : {}),
+          ...(contact.non_verified_email !== undefined ? { non_verified_email: contact.non_verified_email } : {}),
         },
         custom_data: input.custom_data ?? {},
         team: null,

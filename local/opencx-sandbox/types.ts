@@ -67,6 +67,8 @@ export interface SessionContact {
   phone_number: string | null;
   name: string | null;
   custom_data: Record<string, unknown>;
+  non_verified_name?: string | null;
+  non_verified_email?: string | null;
 }
 
 /** `GET /chat/sessions/{id}`, as in shared/examples/opencx-session-*.json. */
@@ -159,6 +161,9 @@ export interface CreateSessionInput {
     readonly email?: string | null;
     readonly phone_number?: string | null;
     readonly custom_data?: Record<string, unknown>;
+    /** What a web-chat visitor typed into the widget's form: not verified by OpenCX (reference opencx.md §1.4). */
+    readonly non_verified_name?: string | null;
+    readonly non_verified_email?: string | null;
   };
   readonly custom_data?: Record<string, unknown>;
   readonly language?: string;

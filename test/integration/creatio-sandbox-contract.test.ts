@@ -244,7 +244,7 @@ describe('Creatio sandbox contract: OData 4 records', () => {
     const answer = await odata('Case', { method: 'POST', body: caseBody({ Subject: 'x'.repeat(501) }) });
 
     expect(answer.status).toBe(500);
-    expect(await errorMessage(answer)).toMatch(/value too long for type character varying\(500\)/);
+    expect(await errorMessage(answer)).toMatch(/^String or binary data would be truncated in table 'dbo.Case', column 'Subject'. Truncated value: 'x+'\.$/);
   });
 
   it('fails a lookup pointing at a missing row with a foreign key error', async () => {

@@ -1,0 +1,127 @@
+/**
+ * Identity and trust through the local runtime (issue 10): only an identity the channel proves links
+ * a customer to a Creatio contact, a case or a reply; email matches regardless of case; an event
+ * without a conversation is ignored; an instance without a configured identity service finds its
+ * token endpoint by discovery.
+ */
+import { randomUUID } from 'node:crypto';
+import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
+import type { CreatioSandbox } from '../../local/creatio-sandbox';
+import type { OpenCxSandbox } from '../../local/opencx-sandbox';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { settle, waitFor } from '../support/wait';
+
+let runtime: LocalRuntime;
+let creatio: CreatioSandbox;
+let opencx: OpenCxSandbox;
+
+beforeAll(async () => {
+  // No identity URL: the consumers must discover where this (non-creatio.com) instance issues tokens.
+  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1, env: { CREATIO_IDENTITY_URL: '' } });
+  creatio = runtime.creatio!;
+  opencx = runtime.opencx!;
+});
+afterAll(async () => {
+  await runtime.stop();
+});
+
+type Row = Record<string, any>;
+const contacts = (): Row[] => creatio.store.list('Contact');
+const casesOf = (contactId: string): Row[] => creatio.store.list('Case').filter((c) => c.ContactId === contactId);
+const caseOfSession = (sessionId: string): Row | undefined =>
+  creatio.store.list('Case').find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(sessionId)));
+const sentTo = (sessionId: string) => opencx.sentMessages.filter((m) => m.sessionId === sessionId);
+
+const handOff = async (input: Parameters<OpenCxSandbox['createSession']>[0], text: string): Promise<string> => {
+  const { session } = await opencx.createSession(input);
+  await opencx.addMessage(session.id, { author: 'customer', text });
+  await opencx.handOff(session.id, { summary: 'The customer needs a human.' });
+  return session.id;
+};
+
+const agentReplies = (caseId: string, text: string): void => {
+  const now = new Date().toISOString();
+  creatio.store.insert('Activity', {
+    Id: randomUUID(),
+    Title: 'RE: your question',
+    Body: `<p>${text}</p>`,
+    IsHtmlBody: true,
+    TypeId: ActivityTypeIds.Email,
+    ActivityCategoryId: ActivityCategoryIds.Email,
+    StatusId: ActivityStatusIds.Completed,
+    PriorityId: ActivityPriorityIds.Medium,
+    MessageTypeId: EmailMessageTypeIds.Outgoing,
+    CaseId: caseId,
+    StartDate: now,
+    DueDate: now,
+  });
+};
+
+describe('a stranger who types a customer’s email address into the web chat', () => {
+  let customerSession: string;
+  let strangerSession: string;
+  let customerCase: Row;
+  let strangerCase: Row;
+
+  beforeAll(async () => {
+    customerSession = await handOff({ channel: 'email', contact: { name: 'Mara Lind', email: 'mara.lind@example.org' } }, 'Subject: Invoice\n\nPlease resend my invoice.');
+    customerCase = await waitFor(() => caseOfSession(customerSession), 'the customer’s case');
+    strangerSession = await handOff(
+      { channel: 'web', contact: { non_verified_name: 'Mara Lind', non_verified_email: 'mara.lind@example.org' } },
+      'Hi, I am Mara, what is on my account?',
+    );
+    strangerCase = await waitFor(() => caseOfSession(strangerSession), 'the stranger’s case');
+  });
+
+  it('gets a new case of their own, on a contact of their own, not the customer’s', () => {
+    expect(strangerCase.Id).not.toBe(customerCase.Id);
+    expect(strangerCase.ContactId).not.toBe(customerCase.ContactId);
+    const strangerContact = contacts().find((c) => c.Id === strangerCase.ContactId);
+    expect(strangerContact?.Email).toBe('');
+  });
+
+  it('never receives the reply an agent writes on the customer’s case; the customer does', async () => {
+    agentReplies(customerCase.Id, 'Your invoice 2026-114 is attached to this email.');
+
+    await waitFor(() => sentTo(customerSession).length === 1, 'the reply to the customer');
+    await settle(() => [opencx.sentMessages.length, creatio.store.list('Activity').length]);
+
+    expect(sentTo(strangerSession)).toEqual([]);
+  });
+});
+
+describe('a returning customer whose email Creatio stores in other letter case', () => {
+  it('is matched to that contact: no second contact', async () => {
+    const priya = contacts().find((c) => c.Name === 'Priya Raman')!;
+
+    const sessionId = await handOff({ channel: 'email', contact: { name: 'Priya Raman', email: 'priya.raman@example.com' } }, 'Subject: Upgrade\n\nHow do I upgrade?');
+    const theCase = await waitFor(() => caseOfSession(sessionId), 'Priya’s case');
+
+    expect(priya.Email).toBe('Priya.Raman@Example.COM');
+    expect(theCase.ContactId).toBe(priya.Id);
+    expect(contacts().filter((c) => String(c.Email).toLowerCase().trim() === 'priya.raman@example.com')).toHaveLength(1);
+  });
+});
+
+describe('an OpenCX event that names no conversation', () => {
+  it('is answered 200 "ignored" with the reason, so OpenCX neither retries nor alerts', async () => {
+    const answer = await fetch(runtime.opencxWebhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'conversation.closed', organization_id: runtime.config.opencx.organizationId, data: { conversation_id: null } }),
+    });
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ ignored: 'conversation.closed', reason: expect.stringContaining('conversation_id') });
+  });
+});
+
+describe('a Creatio instance on its own domain, with no identity service URL configured', () => {
+  it('gets its token through discovery, and never asks <instance>/connect/token', () => {
+    const paths = creatio.requestLog.map((entry) => `${entry.method} ${entry.path}`);
+
+    expect(paths).toContain('GET /0/.well-known/openid-configuration');
+    expect(paths).toContain('POST /0/connect/token');
+    expect(paths).not.toContain('POST /connect/token');
+  });
+});
