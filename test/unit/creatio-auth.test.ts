@@ -53,6 +53,14 @@ describe('Creatio client authentication', () => {
     expect(stub.tokenCalls().map((call) => call.url)).toEqual(['https://crm.example.org/0/connect/token']);
   });
 
+  it('refuses a plain-http instance or identity URL off this machine', () => {
+    expect(() => new CreatioClient({ instanceUrl: 'http://acme.creatio.com', clientId: 'a', clientSecret: 'b' })).toThrow(/must be an https:\/\/ URL/);
+    expect(() => new CreatioClient({ instanceUrl: 'https://acme.creatio.com', identityUrl: 'http://acme-is.creatio.com', clientId: 'a', clientSecret: 'b' })).toThrow(
+      PermanentError,
+    );
+    expect(new CreatioClient({ instanceUrl: 'http://127.0.0.1:4510', clientId: 'a', clientSecret: 'b' }).instanceUrl).toBe('http://127.0.0.1:4510');
+  });
+
   it('strips trailing slashes from the instance URL', () => {
     const client = new CreatioClient({ instanceUrl: 'https://acme.creatio.com///', clientId: 'a', clientSecret: 'b' });
     expect(client.instanceUrl).toBe('https://acme.creatio.com');

@@ -131,8 +131,10 @@ const normaliseBaseUrl = (value: string, what: string): string => {
   } catch {
     throw new PermanentError(`Creatio ${what} is not a URL`, { kind: 'config' });
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new PermanentError(`Creatio ${what} must be http(s)`, { kind: 'config' });
+  // Credentials and customer data travel to it: https, or plain http to this machine (the local sandbox).
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new PermanentError(`Creatio ${what} must be an https:// URL (plain http only on 127.0.0.1 / localhost)`, { kind: 'config' });
   }
   if (parsed.search || parsed.hash) throw new PermanentError(`Creatio ${what} must not carry a query or fragment`, { kind: 'config' });
   return trimmed;
