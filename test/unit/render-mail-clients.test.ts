@@ -53,7 +53,7 @@ const CLIENTS: readonly [client: string, file: string, newText: string][] = [
   [
     'Gmail (gmail_quote container, gmail_attr line, signature kept)',
     'gmail.html',
-    'Hi Support,\n\nthe replacement arrived today, thank you. The tracking link was this one (https://track.example.net/p/48213).\n\nBest,\nDana\n\n--\n\nDana Whitfield | Whitfield Design\n+1 415 555 2671',
+    'Hi Support,\n\nthe replacement arrived today, thank you. The tracking link was this one (https://track.example.net/p/48213).\n\nBest,\nDana\n\n--\nDana Whitfield | Whitfield Design\n+1 415 555 2671',
   ],
   [
     'Outlook 2007/2010 (border-top #B5C4DF header div, MsoNormal lines)',
@@ -165,5 +165,14 @@ describe('HTML quotes: what stays', () => {
       toCustomer: 'FYI, the confirmation.',
     });
     expect(bothDirections(forward, 'html')).toEqual({ intoCreatio: ONLY_QUOTE_NOTE, toCustomer: '' });
+  });
+});
+
+describe('HTML quotes: Outlook on the web prefixes', () => {
+  it('recognises the x_-prefixed reply header and MsoNormal lines Outlook on the web writes, whatever the header language', () => {
+    const body =
+      '<div><p class="x_MsoNormal">Hello,</p><p class="x_MsoNormal">the invoice is attached.</p></div><div id="x_divRplyFwdMsg"><b>差出人:</b> Support<br><b>送信日時:</b> 2026年11月20日 13:51</div><div>古いメッセージ</div>';
+
+    expect(bothDirections(body, 'html')).toEqual({ intoCreatio: 'Hello,\nthe invoice is attached.', toCustomer: 'Hello,\nthe invoice is attached.' });
   });
 });

@@ -84,7 +84,9 @@ const flatten = (roots: readonly AnyNode[], counter?: WorkCounter): Flat => {
   return { nodes, end, index };
 };
 
-const classes = (el: Element): string[] => (el.attribs.class ?? '').toLowerCase().split(/\s+/);
+/** Outlook on the web prefixes the ids and classes of quoted markup with `x_`: compare without it. */
+const unprefixed = (name: string): string => name.toLowerCase().replace(/^(?:x_)+/, '');
+const classes = (el: Element): string[] => (el.attribs.class ?? '').split(/\s+/).map(unprefixed);
 const meaningful = (node: AnyNode): boolean => isText(node) && /\S/.test(node.data.replace(/\u00a0/g, ' '));
 const insideInvisible = (node: AnyNode): boolean => {
   for (let p = node.parent; p; p = p.parent) if (isTag(p) && (p.name === 'head' || p.name === 'style' || p.name === 'script')) return true;
@@ -142,7 +144,7 @@ const stripQuotes = (roots: AnyNode[], counter?: WorkCounter): { roots: AnyNode[
   };
 
   const decide = (el: Element, i: number): Decision => {
-    const id = (el.attribs.id ?? '').toLowerCase();
+    const id = unprefixed(el.attribs.id ?? '');
     if (CUT_IDS.some((marker) => id.startsWith(marker))) return 'cut';
     if (el.name === 'hr') return headerAt(end[i]! + 1) ? 'cut' : undefined;
     if (el.name === 'div' || el.name === 'p') {
@@ -259,6 +261,7 @@ const OPTIONS: HtmlToTextOptions = {
     { selector: 'title', format: 'skip' },
     // Outlook writes one <p class=MsoNormal> per line and <p>&nbsp;</p> for an empty line.
     { selector: 'p.MsoNormal', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'p.x_MsoNormal', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: 'hr', format: 'horizontalLine', options: { length: 3 } },
     { selector: 'ul', options: { itemPrefix: '- ' } },
     heading('h1'),
@@ -281,6 +284,7 @@ export const tidyText = (text: string): string =>
     .replace(/[\u200b\u200c\u200d\ufeff]/g, '')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
+    .replace(/^--\n\n(?=\S)/m, '--\n') // Gmail's "-- " signature delimiter sits in its own block
     .trim();
 
 /** HTML → plain text a rep can read: paragraphs and line breaks kept, links as "text (url)", images dropped. */
