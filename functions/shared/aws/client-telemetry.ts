@@ -22,4 +22,8 @@ export const clientTelemetry = (metrics: Metrics) => ({
     metrics.addMetric(METRIC.opencxRequests, MetricUnit.Count, 1);
     if (event.status === 429) metrics.singleMetric().addDimension('system', 'opencx').addMetric(METRIC.throttles, MetricUnit.Count, 1);
   },
+  /** Our own shared OpenCX budget held a request back (not a 429: OpenCX never saw it). */
+  onOpenCxBudgetWait: (_waitMs: number, _inline: boolean): void => {
+    metrics.singleMetric().addDimension('system', 'opencx-budget').addMetric(METRIC.throttles, MetricUnit.Count, 1);
+  },
 });

@@ -1,8 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { CreatioClient, type CreatioClientEvent } from '../creatio';
 import { createOpenCxClient, type OpenCxClient, type OpenCxClientEvent } from '../opencx';
-import { optionalEnv, requireEnv } from '../env';
+import { createRateBudget, type RateBudget } from '../opencx/rate-budget';
+import { budgetKeyFor, dynamoBudgetStore } from '../opencx/rate-budget-dynamodb';
+import { numberEnv, optionalEnv, requireEnv } from '../env';
 import type { TenantConfig } from '../schemas/tenant-config';
 import { cached, readJsonSecret } from './secrets';
 
@@ -17,8 +20,31 @@ const opencxSecretSchema = z.object({ apiKey: z.string().min(1) });
 export interface IntegrationClientOptions {
   readonly onCreatioEvent?: (event: CreatioClientEvent) => void;
   readonly onOpenCxEvent?: (event: OpenCxClientEvent) => void;
+  /** The shared OpenCX budget made a request wait (inline: slept here; otherwise handed to the queue). */
+  readonly onOpenCxBudgetWait?: (waitMs: number, inline: boolean) => void;
+  /** Overrides the shared OpenCX budget (tests); `null` turns it off. */
+  readonly opencxBudget?: ((apiKey: string) => RateBudget) | null;
   readonly env?: NodeJS.ProcessEnv;
 }
+
+/**
+ * The shared OpenCX request budget of an API key (rate-budget.ts), one item in the state table.
+ * On when deployed; locally only when `OPENCX_REQUESTS_PER_MINUTE` is set (the sandbox has no limit,
+ * and the test suites would only wait). `OPENCX_REQUESTS_PER_MINUTE=0` turns it off anywhere.
+ */
+const defaultOpenCxBudget = (env: NodeJS.ProcessEnv, local: boolean, onWait?: (waitMs: number, inline: boolean) => void) => {
+  const tableName = optionalEnv('STATE_TABLE_NAME', env);
+  const configured = optionalEnv('OPENCX_REQUESTS_PER_MINUTE', env);
+  if (!tableName || configured === '0' || (local && configured === undefined)) return undefined;
+  let dynamo: DynamoDBClient | undefined;
+  return (apiKey: string): RateBudget =>
+    createRateBudget({
+      store: dynamoBudgetStore((dynamo ??= new DynamoDBClient({})), tableName),
+      key: budgetKeyFor(apiKey),
+      settings: { requestsPerMinute: numberEnv('OPENCX_REQUESTS_PER_MINUTE', 80, env), burst: numberEnv('OPENCX_REQUEST_BURST', 10, env) },
+      ...(onWait ? { onWait } : {}),
+    });
+};
 
 /**
  * The Creatio and OpenCX clients of a consumer, built once per container and rebuilt only when a
@@ -44,6 +70,8 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
     ? async () => ({ apiKey: localOpenCx })
     : cached(() => readJsonSecret(secretString(requireEnv('OPENCX_API_KEY_SECRET_ARN', env)), opencxSecretSchema, 'OpenCX API key'), 5 * 60_000);
 
+  const budgetFor = options.opencxBudget === null ? undefined : (options.opencxBudget ?? defaultOpenCxBudget(env, Boolean(localOpenCx), options.onOpenCxBudgetWait));
+
   let current: { key: string; clients: IntegrationClients } | undefined;
   return async () => {
     const [creatio, opencx] = await Promise.all([creatioCredentials(), opencxKey()]);
@@ -64,6 +92,7 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
         opencx: createOpenCxClient({
           baseUrl: optionalEnv('OPENCX_API_URL', env) ?? config.opencx.apiUrl,
           apiKey: opencx.apiKey,
+          ...(budgetFor ? { beforeRequest: budgetFor(opencx.apiKey).acquire } : {}),
           ...(options.onOpenCxEvent ? { onEvent: options.onOpenCxEvent } : {}),
         }),
       },

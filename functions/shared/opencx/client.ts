@@ -85,6 +85,11 @@ export interface OpenCxClientConfig {
   readonly now?: () => number;
   readonly onEvent?: (event: OpenCxClientEvent) => void;
   readonly userAgent?: string;
+  /**
+   * Awaited before every HTTP attempt (retries included): the shared rate budget (rate-budget.ts)
+   * waits here, or throws RetryableError so that the record waits in the queue instead of drawing 429s.
+   */
+  readonly beforeRequest?: (kind: OpenCxRequestKind) => Promise<void>;
 }
 
 export interface SendMessageAttachment {
@@ -280,6 +285,7 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
   const request = async (spec: RequestSpec): Promise<unknown> => {
     const what = ROUTE_BY_KIND[spec.kind];
     for (let attempt = 1; ; attempt += 1) {
+      if (config.beforeRequest) await config.beforeRequest(spec.kind);
       const started = now();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
