@@ -1,0 +1,48 @@
+import type { CreatioClient } from '../../creatio';
+import type { OpenCxSession } from '../../opencx';
+import type { OpenCxQueueMessage } from '../../schemas/queue-messages';
+import type { TenantConfig } from '../../schemas/tenant-config';
+import type { SessionRecord } from '../../state/state-store';
+import type { LookupResolver } from './lookups';
+
+/** Whether OpenCX closed the conversation as resolved (by the session's status or the closure's verdict). */
+export const resolvedInOpenCx = (event: OpenCxQueueMessage, session: OpenCxSession): boolean =>
+  session.status === 'closed_resolved' ||
+  event.closure?.humanResolution === 'resolved' ||
+  (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
+
+/** Whether this sync should set the case to the tenant's Resolved status (before looking at the case). */
+export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSession, state: SessionRecord, config: TenantConfig): boolean => {
+  if (event.event !== 'conversation.closed' && session.status !== 'closed_resolved') return false;
+  if (!config.cases.resolvedStatusId || state.resolvedBy) return false;
+  return resolvedInOpenCx(event, session);
+};
+
+export type ResolutionStep = 'already' | 'patch' | 'leave';
+
+/** Given the case's status in Creatio: already resolved, resolve it now, or leave a final (closed) case alone. */
+export const resolutionStep = (currentStatusId: string | undefined, statusIsFinal: boolean, resolvedStatusId: string): ResolutionStep => {
+  if (currentStatusId?.toLowerCase() === resolvedStatusId.toLowerCase()) return 'already';
+  return statusIsFinal ? 'leave' : 'patch';
+};
+
+/** Conversation closed as resolved in OpenCX → the tenant's Resolved status on the case (design §3). Returns whether the case is resolved. */
+export const resolveCase = async (
+  caseId: string,
+  deps: { readonly config: TenantConfig; readonly creatio: CreatioClient; readonly lookups: LookupResolver; readonly onResolved: () => void },
+): Promise<boolean> => {
+  const resolvedStatusId = deps.config.cases.resolvedStatusId;
+  if (!resolvedStatusId) return false;
+  const current = await deps.creatio.getCase(caseId);
+  if (!current) return false;
+  const currentStatusId = current.StatusId ?? undefined;
+  const isResolvedAlready = currentStatusId?.toLowerCase() === resolvedStatusId.toLowerCase();
+  const status = currentStatusId && !isResolvedAlready ? await deps.lookups.caseStatus(currentStatusId) : null;
+  const step = resolutionStep(currentStatusId, Boolean(status?.isFinal), resolvedStatusId);
+  if (step === 'leave') return false;
+  if (step === 'patch') {
+    await deps.creatio.patchCase(caseId, { StatusId: resolvedStatusId });
+    deps.onResolved();
+  }
+  return true;
+};
