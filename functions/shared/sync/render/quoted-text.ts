@@ -106,9 +106,9 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
   let fieldRun = 0;
   let runHasFrom = false;
   let runHasMailField = false;
-  // When the nearest non-blank line below is quoted: the last line of that quote run, else -1.
-  let quoteRunEnd = -1;
-  // The nearest non-blank, non-quoted line below (-1: none), and its value when the quote run below began.
+  // Whether the nearest non-blank line below is quoted.
+  let quoteBelow = false;
+  // The nearest non-blank, non-quoted line below (-1: none), and the one below the quote run below.
   let textBelow = -1;
   let textAfterRun = -1;
 
@@ -118,8 +118,8 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
     if (BLANK.test(line)) continue;
     if (QUOTED.test(line)) {
       if (allQuotedBelow) cutAt = i;
-      if (quoteRunEnd < 0) {
-        quoteRunEnd = i;
+      if (!quoteBelow) {
+        quoteBelow = true;
         textAfterRun = textBelow;
       }
       fieldRun = 0;
@@ -128,9 +128,8 @@ export const cutQuotedText = (input: string, counter?: WorkCounter): QuotedTextR
       continue;
     }
     allQuotedBelow = false;
-    const quoteBelow = quoteRunEnd >= 0;
     const newTextAfterQuote = quoteBelow && textAfterRun >= 0 && textAfterRun < cutAt;
-    quoteRunEnd = -1;
+    quoteBelow = false;
     textBelow = i;
 
     const prefix = fieldPrefix(line);
