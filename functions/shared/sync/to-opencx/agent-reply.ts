@@ -23,6 +23,7 @@ import type { CreatioQueueMessage } from '../../schemas/queue-messages';
 import { outboundTextHash, type CaseRecord as CaseState, type OutboundRecord, type ReplyRecord } from '../../state/state-store';
 import { isAgentReplyActivity, replyText } from './reply-text';
 import { noVerifiedSessionNote, replySession } from './reply-target';
+import { wasSentByCreatio } from './sent-by-creatio';
 import { conflictIsRetryable, updateRecord } from './state-writes';
 import type { SkipReason, SyncToOpenCxDeps, SyncToOpenCxOutcome } from './types';
 import { blockedReplyNote, isWhatsAppChannel, isWindowClosed, lastCustomerMessageAt } from './whatsapp-window';
@@ -59,6 +60,10 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
   if (!activity) return skip('activity_not_found');
   if ((activity.CaseId ?? '').toLowerCase() !== caseId) return skip('activity_on_other_case');
   if (!isAgentReplyActivity(activity, config.agentReplies)) return skip('not_an_agent_reply');
+  // Creatio emailed it to the customer itself: the customer has it already.
+  if (wasSentByCreatio(activity, [...config.creatio.caseRegistrationMailboxes, ...(config.creatio.supportMailbox ? [config.creatio.supportMailbox] : [])])) {
+    return skip('sent_by_creatio');
+  }
   const text = replyText(activity);
   if (text === '') return skip('no_text');
 

@@ -43,6 +43,8 @@ export type SkipReason =
   | 'activity_not_found'
   | 'activity_on_other_case'
   | 'not_an_agent_reply'
+  /** Creatio emailed the reply to the customer itself (EmailSendStatus Sent). */
+  | 'sent_by_creatio'
   | 'no_text'
   | 'case_not_found'
   | 'no_session'
