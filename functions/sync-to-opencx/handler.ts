@@ -42,7 +42,8 @@ export const handler = createFifoConsumer({
     const { creatio, opencx } = await clients();
     logger.appendKeys({ caseId: message.caseId, event: message.eventType, ...(message.activityId ? { activityId: message.activityId } : {}) });
     try {
-      const outcome = await syncCreatioEvent(message, { config, creatio, opencx, store, observer, now: () => new Date() });
+      const replyExtras = { creatio, instanceUrl: config.creatio.instanceUrl };
+      const outcome = await syncCreatioEvent(message, { config, creatio, opencx, store, observer, now: () => new Date(), replyExtras });
       logger.info('creatio event handled', {
         messageId: meta.messageId,
         outcome: outcome.kind,

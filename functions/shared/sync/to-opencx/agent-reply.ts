@@ -22,6 +22,8 @@ import { normaliseHistory, type OpenCxMessage } from '../../opencx';
 import type { CreatioQueueMessage } from '../../schemas/queue-messages';
 import { outboundTextHash, type CaseRecord as CaseState, type OutboundRecord, type ReplyRecord } from '../../state/state-store';
 import { isAgentReplyActivity, replyText } from './reply-text';
+import { prepareReply, replyFilesOf, unsentFilesNote } from './reply-attachments';
+import type { ActivityFileRecord } from '../../creatio/activity-files';
 import { noVerifiedSessionNote, replySession } from './reply-target';
 import { wasSentByCreatio } from './sent-by-creatio';
 import { conflictIsRetryable, updateRecord } from './state-writes';
@@ -65,7 +67,9 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
     return skip('sent_by_creatio');
   }
   const text = replyText(activity);
-  if (text === '') return skip('no_text');
+  // A rep's files make a reply too, with or without text (issue 15).
+  const files = await replyFilesOf(deps.replyExtras, activityId);
+  if (text === '' && files.length === 0) return skip('no_text');
 
   // A reply once claimed for a session stays with it, even if the case has a newer conversation since.
   // Otherwise it goes only to an open conversation of the case's own contact (the trust rule, design §3).
@@ -84,6 +88,7 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
       activityId,
       ownerId,
       text,
+      files,
       claim,
       claimVersion,
       resumed: previous !== undefined,
@@ -103,6 +108,7 @@ interface Delivery {
   readonly activityId: string;
   readonly ownerId: string | undefined;
   readonly text: string;
+  readonly files: readonly ActivityFileRecord[];
   readonly claim: ReplyRecord;
   readonly claimVersion: number;
   /** An earlier attempt held the claim and did not finish. */
@@ -142,8 +148,12 @@ const deliverOrBlock = async (d: Delivery): Promise<SyncToOpenCxOutcome> => {
     if (isWindowClosed(lastAt, deps.now(), config.agentReplies.whatsappWindowHours)) return block(d, lastAt);
   }
 
+  // The files, the case number (email text, session attributes): decided before the text is recorded.
+  const reply = await prepareReply(deps.replyExtras, { caseId: d.caseId, text: d.text, files: d.files, channel });
+  if (reply.empty) return filesNotSent(d, reply.unsent);
+
   // Recorded before sending: the echo of this reply must be recognisable the moment it exists.
-  const textHash = outboundTextHash(d.text);
+  const textHash = outboundTextHash(reply.text);
   await updateRecord(
     () => store.getOutbound(sessionId),
     (value, version) => store.putOutbound(value, version),
@@ -153,8 +163,14 @@ const deliverOrBlock = async (d: Delivery): Promise<SyncToOpenCxOutcome> => {
     },
   );
 
-  const sent = await opencx.sendMessage(sessionId, { text: d.text, takeOver: true });
+  const sent = await opencx.sendMessage(sessionId, {
+    text: reply.text,
+    takeOver: true,
+    ...(reply.attachments.length ? { attachments: reply.attachments } : {}),
+    ...(reply.customData ? { customData: reply.customData } : {}),
+  });
   await markSent(d, sent.messageId);
+  if (reply.unsent.length) await writeNote(deps, { caseId: d.caseId, activityId, ownerId: d.ownerId, ...unsentFilesNote(reply.unsent, true) });
   return { kind: 'delivered', caseId: d.caseId, sessionId, activityId, messageId: sent.messageId, foundInHistory: false };
 };
 
@@ -272,4 +288,14 @@ const block = async (d: Delivery, lastAt: string | undefined): Promise<SyncToOpe
     lastCustomerMessageAt: lastAt,
   });
   return { kind: 'blocked', caseId, sessionId, activityId, noteActivityId, lastCustomerMessageAt: lastAt, reason: 'whatsapp_window' };
+};
+
+/** An attachment-only reply none of whose files can go out: nothing is sent; a note on the case names them. */
+const filesNotSent = async (d: Delivery, unsent: Parameters<typeof unsentFilesNote>[0]): Promise<SyncToOpenCxOutcome> => {
+  const { deps, caseId, sessionId, activityId } = d;
+  const noteActivityId = await writeNote(deps, { caseId, activityId, ownerId: d.ownerId, ...unsentFilesNote(unsent, false) });
+  await conflictIsRetryable(() => deps.store.putReply({ ...d.claim, state: 'blocked', at: deps.now().toISOString() }, d.claimVersion));
+  deps.observer.metric('repliesBlocked');
+  deps.observer.info('agent reply not sent: none of its files can be delivered; note added to the case', { caseId, sessionId, activityId, noteActivityId });
+  return { kind: 'blocked', caseId, sessionId, activityId, noteActivityId, lastCustomerMessageAt: undefined, reason: 'files_not_deliverable' };
 };

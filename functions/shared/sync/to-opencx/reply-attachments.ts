@@ -17,6 +17,7 @@ import { type ActivityFileRecord, listActivityFiles, safeFileName } from '../../
 import type { CreatioClient } from '../../creatio';
 import type { SendMessageAttachment } from '../../opencx/client';
 import { formatBytes } from '../render/attachments';
+import { caseCustomData, withCaseReference } from './case-reference';
 
 const MB = 1024 * 1024;
 /** The most OpenCX's send is given per file and per message (see above). */
@@ -157,3 +158,46 @@ export const unsentFilesNote = (unsent: ReplyFiles['unsent'], delivered: boolean
     'Send them another way (a link, or by email), or make them smaller.',
   ].join('\n'),
 });
+
+/** What the Creatio → OpenCX sync needs for issue 15 (files, case reference); absent = text-only replies. */
+export interface ReplyExtrasDeps {
+  readonly creatio: Pick<CreatioClient, 'query' | 'getBinary' | 'getCase'>;
+  /** Where case links point (the tenant's Creatio). */
+  readonly instanceUrl: string;
+}
+
+export interface PreparedReply {
+  /** The text to send (email: with the case token). */
+  readonly text: string;
+  readonly attachments: readonly SendMessageAttachment[];
+  readonly unsent: ReplyFiles['unsent'];
+  readonly customData: Readonly<Record<string, string>> | undefined;
+  /** Nothing left to send (no text, no deliverable file). */
+  readonly empty: boolean;
+}
+
+/** The rep's files on the reply activity, when the extras are on (one query). */
+export const replyFilesOf = async (extras: ReplyExtrasDeps | undefined, activityId: string): Promise<readonly ActivityFileRecord[]> =>
+  extras ? listReplyFiles(extras.creatio, activityId) : [];
+
+/**
+ * I/O: reads the case number (one GET) and the sendable files' content, and decides the text,
+ * attachments and session attributes of the send. Without the extras the reply goes as it is.
+ */
+export const prepareReply = async (
+  extras: ReplyExtrasDeps | undefined,
+  input: { readonly caseId: string; readonly text: string; readonly files: readonly ActivityFileRecord[]; readonly channel: string | undefined },
+): Promise<PreparedReply> => {
+  if (!extras) return { text: input.text, attachments: [], unsent: [], customData: undefined, empty: input.text === '' };
+  const found = await extras.creatio.getCase(input.caseId);
+  const caseNumber = typeof found?.Number === 'string' && found.Number !== '' ? found.Number : undefined;
+  const files = input.files.length ? await readReplyFiles(extras.creatio, input.files, input.channel) : { attachments: [], unsent: [], requests: 0 };
+  const empty = input.text === '' && files.attachments.length === 0;
+  return {
+    text: empty ? '' : withCaseReference(input.text, caseNumber, input.channel),
+    attachments: files.attachments,
+    unsent: files.unsent,
+    customData: caseCustomData({ caseId: input.caseId, caseNumber, instanceUrl: extras.instanceUrl }),
+    empty,
+  };
+};

@@ -2,6 +2,7 @@ import type { CreatioClient } from '../../creatio';
 import type { OpenCxClient } from '../../opencx';
 import type { TenantConfig } from '../../schemas/tenant-config';
 import type { StateStore } from '../../state/state-store';
+import type { ReplyExtrasDeps } from './reply-attachments';
 
 /** What the Creatio → OpenCX sync needs from the Creatio client (the real one, or a test fake). */
 export type CreatioPort = Pick<CreatioClient, 'getActivity' | 'getCase' | 'getCaseStatus' | 'createActivity'>;
@@ -33,6 +34,8 @@ export interface SyncToOpenCxDeps {
    * Default 120 000 ms.
    */
   readonly staleClaimMs?: number;
+  /** A rep's files and the case reference (issue 15, reply-attachments.ts); absent = text-only replies. */
+  readonly replyExtras?: ReplyExtrasDeps;
 }
 
 export type SkipReason =
@@ -71,7 +74,7 @@ export type SyncToOpenCxOutcome =
       readonly noteActivityId: string;
       readonly lastCustomerMessageAt: string | undefined;
       /** Why: the WhatsApp window was closed, or no open conversation of the case's contact could receive it. */
-      readonly reason: 'whatsapp_window' | 'no_verified_session';
+      readonly reason: 'whatsapp_window' | 'no_verified_session' | 'files_not_deliverable';
     }
   | { readonly kind: 'resolved'; readonly caseId: string; readonly statusId: string; readonly closedSessionIds: readonly string[] }
   | { readonly kind: 'reopened'; readonly caseId: string; readonly statusId: string }
