@@ -88,7 +88,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const outbound = await store.getOutbound(sessionId);
   const echoes = new Set((outbound?.value.messages ?? []).flatMap((m) => [m.textHash, ...(m.messageId ? [m.messageId] : [])]));
 
-  const identity = contactIdentity(session);
+  const identity = contactIdentity(session, config.creatio.defaultCountry);
   const choice = chooseCase(state, await readCaseCandidates(state, identity.key, deps), config, now);
   if (choice.kind === 'wait') throw new RetryableError(choice.reason, { kind: 'conflict' });
   const target = choice.target;
@@ -122,7 +122,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 
 /** Finds or prepares the Creatio contact, and writes the contact's claim before anything goes to Creatio. */
 const findContact = async (target: CaseTarget, identity: ReturnType<typeof contactIdentity>, deps: SyncToCreatioDeps): Promise<ContactMatch> => {
-  const match = knownContact(target, identity, deps.config.tenant) ?? (await matchContact(deps.creatio, deps.config.tenant, identity));
+  const match = knownContact(target, identity, deps.config.tenant) ?? (await matchContact(deps.creatio, deps.config.tenant, identity, { defaultCountry: deps.config.creatio.defaultCountry, observer: deps.observer }));
   const claim = contactClaim(target, identity, match, deps.config, deps.now());
   if (claim) await retryOnConflict(() => deps.store.putContact(claim, target.contact?.version ?? 0));
   return match;
