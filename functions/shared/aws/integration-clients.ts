@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { CreatioClient, type CreatioClientEvent } from '../creatio';
 import { createOpenCxClient, type OpenCxClient, type OpenCxClientEvent } from '../opencx';
@@ -7,6 +6,7 @@ import { createRateBudget, type RateBudget } from '../opencx/rate-budget';
 import { budgetKeyFor, dynamoBudgetStore } from '../opencx/rate-budget-dynamodb';
 import { numberEnv, optionalEnv, requireEnv } from '../env';
 import type { TenantConfig } from '../schemas/tenant-config';
+import { createAwsJsonApi, type AwsJsonCall } from './aws-json-api';
 import { cached, readJsonSecret } from './secrets';
 
 export interface IntegrationClients {
@@ -59,9 +59,10 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
   const env = options.env ?? process.env;
   const localCreatio = optionalEnv('CREATIO_CLIENT_ID', env);
   const localOpenCx = optionalEnv('OPENCX_API_KEY', env);
-  let secrets: SecretsManagerClient | undefined;
-  const secretsClient = () => (secrets ??= new SecretsManagerClient({}));
-  const secretString = (secretId: string) => async () => (await secretsClient().send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  // Two GetSecretValue calls every five minutes: a signed fetch, not the SDK's Secrets Manager client.
+  let aws: AwsJsonCall | undefined;
+  const secretString = (secretId: string) => async () =>
+    (await (aws ??= createAwsJsonApi({ env }))<{ SecretString?: string }>('secretsmanager', 'GetSecretValue', { SecretId: secretId })).SecretString;
 
   const creatioCredentials = localCreatio
     ? async () => ({ clientId: localCreatio, clientSecret: requireEnv('CREATIO_CLIENT_SECRET', env) })
