@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { TenantConfigError } from '../functions/shared/schemas/tenant-config';
+import { TenantConfigError, type TenantConfig } from '../functions/shared/schemas/tenant-config';
 import { loadTenantConfig, tenantConfigPath, tenantProblem } from '../lib/tenant-config-loader';
 import { OpenCxCreatioSyncStack } from '../lib/opencx-creatio-sync-stack';
 import { addSecurityChecks } from '../lib/security-checks';
@@ -10,7 +10,7 @@ import { version } from '../package.json';
 const app = new App();
 const tenant = app.node.tryGetContext('tenant') as unknown;
 const problem = tenantProblem(tenant, path.join(__dirname, '..'));
-let config;
+let config: TenantConfig;
 try {
   if (problem) throw new TenantConfigError(problem);
   config = loadTenantConfig(tenantConfigPath(String(tenant)));

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
+import type { LocalRuntime } from './runtime';
 
 /**
  * While `npm start` runs, it writes where its parts listen to `.npm-start.json` at the repository root
@@ -68,3 +69,23 @@ export const readRuntimeFile = (file: string): RuntimeFile | undefined => {
   if (!parsed.success || !alive(parsed.data.pid)) return undefined;
   return parsed.data;
 };
+
+/** What a started runtime writes: where its parts listen; sandbox credentials only (real ones stay in the environment). */
+export const runtimeFileContents = (runtime: LocalRuntime, tenantConfigPath: string, env: NodeJS.ProcessEnv = process.env): RuntimeFile => ({
+  pid: process.pid,
+  startedAt: new Date().toISOString(),
+  tenant: runtime.config.tenant,
+  tenantConfigPath,
+  bridgeUrl: runtime.url,
+  sqsEndpoint: runtime.aws.sqsEndpoint,
+  dynamoEndpoint: runtime.aws.dynamoEndpoint,
+  tableName: runtime.aws.tableName,
+  queues: {
+    opencxEvents: { url: runtime.aws.opencxEvents.url, dlqUrl: runtime.aws.opencxEvents.dlqUrl },
+    creatioEvents: { url: runtime.aws.creatioEvents.url, dlqUrl: runtime.aws.creatioEvents.dlqUrl },
+  },
+  creatio: runtime.creatio
+    ? { url: runtime.creatio.url, identityUrl: runtime.creatio.identityUrl, sandbox: true, clientId: runtime.creatio.clientId, clientSecret: runtime.creatio.clientSecret }
+    : { url: env.CREATIO_URL ?? '', ...(env.CREATIO_IDENTITY_URL ? { identityUrl: env.CREATIO_IDENTITY_URL } : {}), sandbox: false },
+  opencx: runtime.opencx ? { url: runtime.opencx.url, sandbox: true, apiKey: runtime.opencx.apiKey } : { url: env.OPENCX_API_URL ?? '', sandbox: false },
+});

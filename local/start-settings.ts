@@ -60,10 +60,14 @@ export const startProblems = (env: Env): string[] => {
     }
   }
   if (set(env, 'OPENCX_API_URL') && !set(env, 'OPENCX_API_KEY')) {
-    problems.push('OPENCX_API_URL is set, so npm start uses that OpenCX instead of the bundled sandbox, but OPENCX_API_KEY is not set: set it, or unset OPENCX_API_URL to use the sandbox.');
+    problems.push(
+      'OPENCX_API_URL is set, so npm start uses that OpenCX instead of the bundled sandbox, but OPENCX_API_KEY is not set: set it, or unset OPENCX_API_URL to use the sandbox.',
+    );
   }
   if (!set(env, 'OPENCX_API_URL') && set(env, 'OPENCX_API_KEY')) {
-    problems.push('OPENCX_API_KEY is set but OPENCX_API_URL is not, so npm start would use the bundled OpenCX sandbox and ignore the key: set OPENCX_API_URL too, or unset OPENCX_API_KEY.');
+    problems.push(
+      'OPENCX_API_KEY is set but OPENCX_API_URL is not, so npm start would use the bundled OpenCX sandbox and ignore the key: set OPENCX_API_URL too, or unset OPENCX_API_KEY.',
+    );
   }
   for (const name of Object.keys(DEFAULT_PORTS) as PortVariable[]) {
     try {
@@ -128,9 +132,7 @@ export const readyLines = (runtime: LocalRuntime, cwd: string = process.env.INIT
   `  health           GET  ${runtime.url}/health`,
   `  DynamoDB API     ${runtime.aws.dynamoEndpoint} (table ${runtime.aws.tableName})`,
   `  SQS API          ${runtime.aws.sqsEndpoint}`,
-  runtime.creatio
-    ? `  Creatio sandbox  ${runtime.creatio.url} (cases and activities: ${runtime.creatio.url}/_sandbox)`
-    : `  Creatio          ${process.env.CREATIO_URL ?? ''}`,
+  runtime.creatio ? `  Creatio sandbox  ${runtime.creatio.url} (cases and activities: ${runtime.creatio.url}/_sandbox)` : `  Creatio          ${process.env.CREATIO_URL ?? ''}`,
   runtime.opencx
     ? `  OpenCX sandbox   ${runtime.opencx.url} (admin API: ${runtime.opencx.url}/__admin; example sessions ${[...runtime.opencx.sessions.keys()].join(', ')})`
     : `  OpenCX           ${process.env.OPENCX_API_URL ?? ''}`,
@@ -146,4 +148,3 @@ export const readyLines = (runtime: LocalRuntime, cwd: string = process.env.INIT
     : ['Try it: README.md, "Try it with curl".']),
   'Ctrl-C stops everything.',
 ];
-

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { TenantConfigError } from '../functions/shared/schemas/tenant-config';
-import { removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from './runtime-file';
+import { readRuntimeFile, removeRuntimeFile, runtimeFileContents, runtimeFilePath, writeRuntimeFile } from './runtime-file';
 import { startLocalRuntime, type LocalRuntime } from './runtime';
 import { portInUseMessage, readyLines, StartSettingsError, startOptions } from './start-settings';
 
@@ -16,26 +16,17 @@ const main = async (): Promise<void> => {
     throw new StartSettingsError(portInUseMessage(error, options.ports) ?? (error instanceof Error ? error.message : String(error)));
   }
   const file = runtimeFilePath(ROOT);
-  writeRuntimeFile(file, {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    tenant: runtime.config.tenant,
-    tenantConfigPath: options.tenantConfigPath ?? path.join(ROOT, 'tenants', 'example.json'),
-    bridgeUrl: runtime.url,
-    sqsEndpoint: runtime.aws.sqsEndpoint,
-    dynamoEndpoint: runtime.aws.dynamoEndpoint,
-    tableName: runtime.aws.tableName,
-    queues: {
-      opencxEvents: { url: runtime.aws.opencxEvents.url, dlqUrl: runtime.aws.opencxEvents.dlqUrl },
-      creatioEvents: { url: runtime.aws.creatioEvents.url, dlqUrl: runtime.aws.creatioEvents.dlqUrl },
-    },
-    creatio: runtime.creatio
-      ? { url: runtime.creatio.url, identityUrl: runtime.creatio.identityUrl, sandbox: true, clientId: runtime.creatio.clientId, clientSecret: runtime.creatio.clientSecret }
-      : { url: process.env.CREATIO_URL ?? '', ...(process.env.CREATIO_IDENTITY_URL ? { identityUrl: process.env.CREATIO_IDENTITY_URL } : {}), sandbox: false },
-    opencx: runtime.opencx ? { url: runtime.opencx.url, sandbox: true, apiKey: runtime.opencx.apiKey } : { url: process.env.OPENCX_API_URL ?? '', sandbox: false },
-  });
-  process.on('exit', () => removeRuntimeFile(file));
+  const other = readRuntimeFile(file);
+  if (!other) {
+    writeRuntimeFile(file, runtimeFileContents(runtime, options.tenantConfigPath ?? path.join(ROOT, 'tenants', 'example.json')));
+    process.on('exit', () => removeRuntimeFile(file));
+  }
   process.stdout.write(`${readyLines(runtime).join('\n')}\n`);
+  if (other) {
+    process.stdout.write(
+      `Note: another npm start (pid ${other.pid}) is running; \`npm run ops -- … --local\` works on that one. For this one use --local ${runtime.aws.sqsEndpoint}.\n`,
+    );
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

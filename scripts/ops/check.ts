@@ -61,7 +61,7 @@ const tokenFix = (error: unknown, tenant: string, fillHint: string, identityUrl:
 
 /** What a failed OData read means for the operator (401 after a fresh token, 403, HTML, unknown GUID…). */
 const odataFix = (error: unknown, what: string): string => {
-  if (error instanceof RetryableError) return 'Creatio did not answer in time or was throttled: run check again; if it persists, look at the instance\'s health.';
+  if (error instanceof RetryableError) return "Creatio did not answer in time or was throttled: run check again; if it persists, look at the instance's health.";
   if (error instanceof PermanentError) {
     if (error.status === 401) return 'Give the OAuth app\'s system user the "Access to OData" operation (CanUseODataService) and make sure the user is active.';
     if (error.status === 403) return `Missing permissions: give the OAuth app's system user read access to ${what} (and create rights on Case, Activity, Contact).`;
@@ -112,7 +112,8 @@ export const runChecks = async (options: CheckOptions): Promise<CheckRow[]> => {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   } catch (error) {
-    rows.push(fail('Creatio credentials', message(error), error instanceof SecretProblem ? secrets.fillHint : 'See the message.'));
+    // A SecretProblem already says how to fill the value: not repeated as the fix.
+    rows.push(fail('Creatio credentials', message(error), error instanceof SecretProblem ? '' : 'See the message.'));
   }
 
   let tokenOk = false;
@@ -127,14 +128,11 @@ export const runChecks = async (options: CheckOptions): Promise<CheckRow[]> => {
   }
 
   const creatioChecks: [string, (lookup: Lookup, client: CreatioClient) => Promise<CheckRow>][] = [
-    [
-      'New case status',
-      async (lookup) => guidRow('New case status', 'CaseStatus', config.cases.newStatusId, lookup, 'cases.newStatusId'),
-    ],
+    ['New case status', async (lookup) => guidRow('New case status', 'CaseStatus', config.cases.newStatusId, lookup, 'cases.newStatusId')],
     [
       'Default owner (Contact)',
       async (lookup) =>
-        guidRow('Default owner (Contact)', 'Contact', config.cases.defaultOwnerId, lookup, 'cases.defaultOwnerId', 'OwnerId is the employee\'s Contact id, not a user or role id'),
+        guidRow('Default owner (Contact)', 'Contact', config.cases.defaultOwnerId, lookup, 'cases.defaultOwnerId', "OwnerId is the employee's Contact id, not a user or role id"),
     ],
     [
       'Default group (role)',
@@ -146,7 +144,7 @@ export const runChecks = async (options: CheckOptions): Promise<CheckRow[]> => {
           const page = await client.query('SysAdminUnit', { filter: filter.eq('Id', id), select: ['Id', 'Name'], top: 1 });
           return page.value.length
             ? ok(check, `SysAdminUnit ${id} exists${typeof page.value[0]?.Name === 'string' ? ` (${page.value[0].Name})` : ''}`)
-            : fail(check, `no role (SysAdminUnit) with id ${id}`, 'Wrong GUID in cases.defaultGroupId: copy the role\'s id from Creatio (Organizational roles / Functional roles).');
+            : fail(check, `no role (SysAdminUnit) with id ${id}`, "Wrong GUID in cases.defaultGroupId: copy the role's id from Creatio (Organizational roles / Functional roles).");
         } catch (error) {
           if (error instanceof PermanentError && error.kind === 'not_found') {
             return warn(check, `${id}: this instance does not expose SysAdminUnit over OData, so the group cannot be verified`, 'Verify the GUID by hand in Creatio.');
@@ -211,7 +209,8 @@ export const runChecks = async (options: CheckOptions): Promise<CheckRow[]> => {
           return fail(check, `could not read a lookup: ${message(error)}`, odataFix(error, 'the aiFields lookups'));
         }
         if (bad.length) return fail(check, `no such record for ${bad.join(', ')}`, 'Wrong GUID in aiFields[].labels: copy it from the lookup in Creatio.');
-        if (unverifiable.length) return warn(check, `cannot verify ${unverifiable.join(', ')} without lookupCollection`, 'Add lookupCollection (e.g. CasePriority) to those aiFields.');
+        if (unverifiable.length)
+          return warn(check, `cannot verify ${unverifiable.join(', ')} without lookupCollection`, 'Add lookupCollection (e.g. CasePriority) to those aiFields.');
         return ok(check, fields.map((field) => `${field.column} (${Object.keys(field.labels).length} labels)`).join(', '));
       },
     ],
@@ -245,7 +244,7 @@ export const runChecks = async (options: CheckOptions): Promise<CheckRow[]> => {
     apiKey = (await readOpenCxApiKey(secrets)).apiKey;
     rows.push(ok('OpenCX API key', `present (${secrets.describe('opencx')})`));
   } catch (error) {
-    rows.push(fail('OpenCX API key', message(error), error instanceof SecretProblem ? secrets.fillHint : 'See the message.'));
+    rows.push(fail('OpenCX API key', message(error), error instanceof SecretProblem ? '' : 'See the message.'));
   }
   if (apiKey) {
     const check = 'OpenCX API';

@@ -6,7 +6,7 @@ import { ReplayInputError, runReplay } from './replay';
 import { setSecrets } from './secrets';
 import { SecretProblem, type SecretKind } from './secret-store';
 import { runStatus } from './status';
-import { QUEUE_KEYS, TargetError, resolveTarget, type QueueKey, type ResolveTargetOptions, type Target } from './target';
+import { LOCAL_AUTO, QUEUE_KEYS, TargetError, resolveTarget, type QueueKey, type ResolveTargetOptions, type Target } from './target';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -31,9 +31,10 @@ const TARGET_HELP = [
   'Target (all commands):',
   '  --tenant <name>        required; the deployed stack OpenCxCreatioSync-<name> and tenants/<name>.json',
   '  --region <region>      AWS region of the stack (default: tenants/<name>.json aws.region, then your AWS config)',
-  '  --local <sqs-url>      work on the local runtime (`npm start`) instead: its "SQS API" address; or set LOCAL_SQS_ENDPOINT.',
-  '                         Credentials and endpoints then come from CREATIO_URL, CREATIO_IDENTITY_URL, CREATIO_CLIENT_ID,',
-  '                         CREATIO_CLIENT_SECRET, OPENCX_API_URL, OPENCX_API_KEY, as for `npm start`.',
+  '  --local                work on the running `npm start` instead (found through .npm-start.json, which it writes): its',
+  '                         queues, and its bundled Creatio / OpenCX sandboxes. No other variable needed.',
+  '  --local <sqs-url>      the same, naming its "SQS API" address (or set LOCAL_SQS_ENDPOINT); a runtime started with real',
+  '                         endpoints takes credentials from CREATIO_CLIENT_ID, CREATIO_CLIENT_SECRET, OPENCX_API_KEY, as npm start.',
   '  --config <file>        a tenant JSON other than tenants/<name>.json (local default: TENANT_CONFIG or tenants/example.json)',
 ];
 
@@ -65,13 +66,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     details: [
       'At a terminal: asks for the Creatio client id, client secret and OpenCX API key without showing them; an empty answer',
       'keeps the stored value. Piped: one value per line in that order, e.g.',
-      "  printf '%s\\n' \"$CLIENT_ID\" \"$CLIENT_SECRET\" \"$OPENCX_KEY\" | npm run ops -- secrets --tenant acme",
+      '  printf \'%s\\n\' "$CLIENT_ID" "$CLIENT_SECRET" "$OPENCX_KEY" | npm run ops -- secrets --tenant acme',
       'Writes {"clientId","clientSecret"} and {"apiKey"} to the stack\'s secrets. Values are never printed.',
     ],
     options: { only: { type: 'string' } },
     run: (target, values, io) => {
       const only = oneOf<SecretKind>(values.only, ['creatio', 'opencx'], '--only');
-      return setSecrets({ store: target.secrets, io, tenant: target.tenant, ...(only ? { kinds: [only] } : {}) });
+      return setSecrets({ store: target.secrets, io, tenant: target.tenant, ...(target.flags ? { flags: target.flags } : {}), ...(only ? { kinds: [only] } : {}) });
     },
   },
   redrive: {
@@ -128,7 +129,7 @@ export const usage = (): string[] => [
 ];
 
 const commandUsage = (name: string, command: Command): string[] => [
-  `Usage: npm run ops -- ${command.usage} [--region <r>] [--local <sqs-url>] [--config <file>]`,
+  `Usage: npm run ops -- ${command.usage} [--region <r>] [--local [<sqs-url>]] [--config <file>]`,
   '',
   `${name}: ${command.summary}`,
   ...command.details.map((line) => `  ${line}`),
@@ -142,10 +143,26 @@ export interface OpsDeps {
   readonly resolveTarget?: (options: ResolveTargetOptions) => Promise<Target>;
 }
 
+/** A bare `--local` (last, or followed by another flag) means the running `npm start`. */
+export const expandBareLocal = (args: readonly string[]): string[] =>
+  args.flatMap((arg, index) => (arg === '--local' && (index === args.length - 1 || args[index + 1]?.startsWith('-')) ? [`--local=${LOCAL_AUTO}`] : [arg]));
+
+/** The target flags as given, for follow-up commands that work when pasted. */
+const targetFlags = (values: Values): string =>
+  [
+    `--tenant ${String(values.tenant)}`,
+    values.local === LOCAL_AUTO ? '--local' : typeof values.local === 'string' ? `--local ${values.local}` : '',
+    typeof values.region === 'string' ? `--region ${values.region}` : '',
+    typeof values.config === 'string' ? `--config ${values.config}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
 /** Runs one command line (without `node script`); returns the exit code. */
 export const runOps = async (argv: readonly string[], deps: OpsDeps): Promise<number> => {
   const { io } = deps;
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  const rest = expandBareLocal(given);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     for (const line of usage()) io.out(line);
     return name ? 0 : 64;
@@ -175,20 +192,22 @@ export const runOps = async (argv: readonly string[], deps: OpsDeps): Promise<nu
 
   let target: Target | undefined;
   try {
-    target = await (deps.resolveTarget ?? resolveTarget)({
+    const resolved = await (deps.resolveTarget ?? resolveTarget)({
       tenant: values.tenant,
       ...(typeof values.local === 'string' ? { local: values.local } : {}),
       ...(typeof values.region === 'string' ? { region: values.region } : {}),
       ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
       ...(deps.env ? { env: deps.env } : {}),
     });
+    target = { ...resolved, flags: targetFlags(values) };
     return await command.run(target, values, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${error.message}. See: npm run ops -- ${name} --help`);
       return 64;
     }
-    const known = error instanceof TargetError || error instanceof SecretProblem || error instanceof ReplayInputError || (error instanceof Error && error.name === 'TenantConfigError');
+    const known =
+      error instanceof TargetError || error instanceof SecretProblem || error instanceof ReplayInputError || (error instanceof Error && error.name === 'TenantConfigError');
     io.err(known ? (error as Error).message : `${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     return 1;
   } finally {

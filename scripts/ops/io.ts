@@ -89,11 +89,7 @@ const askVisible = (stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream, que
   });
 
 /** The real terminal. Secrets typed at a terminal are never echoed; piped stdin is read line by line. */
-export const processIo = (
-  stdin: NodeJS.ReadStream = process.stdin,
-  stdout: NodeJS.WritableStream = process.stdout,
-  stderr: NodeJS.WritableStream = process.stderr,
-): Io => {
+export const processIo = (stdin: NodeJS.ReadStream = process.stdin, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): Io => {
   const interactive = Boolean(stdin.isTTY);
   const nextPipedLine = pipedLines(stdin);
   return {
@@ -109,9 +105,7 @@ export const processIo = (
 
 /** A plain-text table: one line per row, columns padded, the last column left free. */
 export const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
-  const widths = headers.map((header, column) =>
-    column === headers.length - 1 ? 0 : Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
+  const widths = headers.map((header, column) => (column === headers.length - 1 ? 0 : Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length))));
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))

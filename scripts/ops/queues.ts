@@ -55,8 +55,7 @@ export interface DlqMessage {
   readonly otherAttributes: Readonly<Record<string, MessageAttributeValue>>;
 }
 
-const stringAttribute = (attributes: Record<string, MessageAttributeValue> | undefined, name: string): string | undefined =>
-  attributes?.[name]?.StringValue || undefined;
+const stringAttribute = (attributes: Record<string, MessageAttributeValue> | undefined, name: string): string | undefined => attributes?.[name]?.StringValue || undefined;
 
 const date = (value: string | undefined, epochMs = false): Date | undefined => {
   if (!value) return undefined;
@@ -138,13 +137,15 @@ export interface ReasonCount {
   readonly count: number;
 }
 
+/** What SQS moved after maxReceiveCount failed deliveries carries no reason: the logs have it. */
+export const NO_REASON = 'failed on every delivery until SQS moved it (no reason recorded): search the consumer logs for its message id';
+
 /** Parked messages grouped by (kind, reason), most frequent first. */
 export const reasonsOf = (messages: readonly DlqMessage[]): ReasonCount[] => {
   const counts = new Map<string, ReasonCount>();
   for (const message of messages) {
     const errorKind = message.errorKind ?? 'retries_exhausted';
-    const reason =
-      message.reason ?? 'failed on every delivery until SQS moved it (no reason attribute): search the consumer logs for its messageId';
+    const reason = message.reason ?? NO_REASON;
     const key = `${errorKind}\u0000${reason}`;
     const current = counts.get(key);
     counts.set(key, { errorKind, reason, count: (current?.count ?? 0) + 1 });
@@ -152,14 +153,24 @@ export const reasonsOf = (messages: readonly DlqMessage[]): ReasonCount[] => {
   return [...counts.values()].sort((a, b) => b.count - a.count);
 };
 
-/** Lines describing parked messages: count per reason, and the session / case they belong to. */
+/** Parked messages listed one by one (oldest first), at most this many. */
+export const MAX_LISTED = 20;
+
+/**
+ * Lines describing parked messages: count per reason, then each message with its id, kind, reason,
+ * conversation / case (its FIFO group) and age, oldest first.
+ */
 export const describeDlq = (messages: readonly DlqMessage[], now: Date, indent = '  '): string[] => {
   if (messages.length === 0) return [];
   const lines: string[] = [];
   for (const { errorKind, reason, count } of reasonsOf(messages)) lines.push(`${indent}${count} × [${errorKind}] ${reason}`);
-  const groups = [...new Set(messages.map((message) => message.groupId).filter((group): group is string => Boolean(group)))];
-  if (groups.length) lines.push(`${indent}conversations / cases: ${groups.slice(0, 10).join(', ')}${groups.length > 10 ? ` and ${groups.length - 10} more` : ''}`);
-  const oldest = Math.min(...messages.map((message) => (message.failedAt ?? message.sentAt ?? now).getTime()));
-  lines.push(`${indent}oldest failed ${formatAge((now.getTime() - oldest) / 1000)} ago`);
+  const failedAt = (message: DlqMessage) => (message.failedAt ?? message.sentAt ?? now).getTime();
+  const sorted = [...messages].sort((a, b) => failedAt(a) - failedAt(b));
+  for (const message of sorted.slice(0, MAX_LISTED)) {
+    lines.push(
+      `${indent}- message ${message.messageId} · ${message.groupId ? `group ${message.groupId} · ` : ''}failed ${formatAge((now.getTime() - failedAt(message)) / 1000)} ago · [${message.errorKind ?? 'retries_exhausted'}] ${message.reason ?? 'no reason recorded: search the consumer logs for this message id'}${message.downstreamStatus ? ` (HTTP ${message.downstreamStatus})` : ''}`,
+    );
+  }
+  if (sorted.length > MAX_LISTED) lines.push(`${indent}… and ${sorted.length - MAX_LISTED} more`);
   return lines;
 };

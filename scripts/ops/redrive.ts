@@ -2,7 +2,7 @@ import { DeleteMessageCommand, SendMessageCommand, type SQSClient } from '@aws-s
 import { randomUUID } from 'node:crypto';
 import type { Io } from './io';
 import { describeDlq, peekDlq, release, type DlqMessage } from './queues';
-import { QUEUE_KEYS, type QueueKey, type QueuePair, type Target } from './target';
+import { followUp, QUEUE_KEYS, type QueueKey, type QueuePair, type Target } from './target';
 
 export interface RedriveResult {
   readonly queue: QueueKey;
@@ -80,7 +80,9 @@ export const redriveQueue = async (options: RedriveOptions): Promise<RedriveResu
     } catch (error) {
       blockedGroups.add(group);
       notMoved.push(message);
-      io.err(`${queue.name}: could not send message ${message.messageId} back (${error instanceof Error ? error.message : String(error)}); it and the rest of its group stay in the DLQ`);
+      io.err(
+        `${queue.name}: could not send message ${message.messageId} back (${error instanceof Error ? error.message : String(error)}); it and the rest of its group stay in the DLQ`,
+      );
       continue;
     }
     moved += 1;
@@ -98,11 +100,7 @@ export const redriveQueue = async (options: RedriveOptions): Promise<RedriveResu
 };
 
 /** `redrive`: one queue (`--queue`) or both. Exit code 0 when everything found was moved. */
-export const runRedrive = async (
-  target: Target,
-  io: Io,
-  options: { readonly queue?: QueueKey; readonly yes: boolean; readonly newDedupId?: () => string },
-): Promise<number> => {
+export const runRedrive = async (target: Target, io: Io, options: { readonly queue?: QueueKey; readonly yes: boolean; readonly newDedupId?: () => string }): Promise<number> => {
   const confirm = async (question: string): Promise<boolean> => {
     if (options.yes) return true;
     if (!io.interactive) {
@@ -125,6 +123,6 @@ export const runRedrive = async (
       }),
     );
   }
-  if (results.some((result) => result.moved > 0)) io.out(`Follow the sync with: npm run ops -- status --tenant ${target.tenant}`);
+  if (results.some((result) => result.moved > 0)) io.out(`Follow the sync with: ${followUp(target, 'status')}`);
   return results.some((result) => result.failed > 0 || result.declined) ? 1 : 0;
 };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../../functions/shared/ids';
 import { REPLAY_EVENT, opencxQueueMessageSchema, type OpenCxQueueMessage } from '../../functions/shared/schemas/queue-messages';
 import type { Io } from './io';
-import type { QueuePair, Target } from './target';
+import { followUp, type QueuePair, type Target } from './target';
 
 /** SQS MessageGroupId: 1-128 characters, alphanumeric and punctuation. */
 const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
@@ -51,6 +51,6 @@ export const runReplay = async (target: Target, io: Io, sessionId: string): Prom
   const { message, messageId } = await replaySession(target.sqs, target.queues.opencx, sessionId);
   io.out(`Queued a re-sync of session ${message.conversationId} on ${target.queues.opencx.name} (message ${messageId ?? '?'}, dedup ${message.dedupId.slice(0, 12)}…).`);
   io.out('The consumer re-reads the session from OpenCX and writes only what Creatio is missing.');
-  io.out(`Follow it with: npm run ops -- status --tenant ${target.tenant}`);
+  io.out(`Follow it with: ${followUp(target, 'status')}`);
   return 0;
 };

@@ -1,12 +1,5 @@
 import type { Io } from './io';
-import {
-  SECRET_LABEL,
-  SecretProblem,
-  creatioCredentialsSchema,
-  opencxApiKeySchema,
-  type SecretKind,
-  type SecretStore,
-} from './secret-store';
+import { SECRET_LABEL, SecretProblem, creatioCredentialsSchema, opencxApiKeySchema, type SecretKind, type SecretStore } from './secret-store';
 
 export interface SetSecretsOptions {
   readonly store: SecretStore;
@@ -14,6 +7,8 @@ export interface SetSecretsOptions {
   /** Which secrets to set (default both). */
   readonly kinds?: readonly SecretKind[];
   readonly tenant: string;
+  /** The target flags used (`--tenant x --region r`), repeated in the follow-up command. */
+  readonly flags?: string;
 }
 
 /** Keeps whitespace and line ends a paste may carry out of the value. */
@@ -40,7 +35,8 @@ export const setSecrets = async (options: SetSecretsOptions): Promise<number> =>
           continue;
         }
         const parsed = creatioCredentialsSchema.safeParse({ clientId, clientSecret });
-        if (!parsed.success) throw new SecretProblem('Creatio needs both the client id and the client secret (from System Designer → OAuth 2.0 integrated applications); nothing was stored.');
+        if (!parsed.success)
+          throw new SecretProblem('Creatio needs both the client id and the client secret (from System Designer → OAuth 2.0 integrated applications); nothing was stored.');
         if (/\s/.test(parsed.data.clientId) || /\s/.test(parsed.data.clientSecret)) {
           throw new SecretProblem('The Creatio client id or secret contains a space: probably a copy mistake; nothing was stored.');
         }
@@ -63,7 +59,7 @@ export const setSecrets = async (options: SetSecretsOptions): Promise<number> =>
   }
   if (problems === 0) {
     io.out('Running Lambdas pick new values up within 5 minutes.');
-    io.out(`Verify with: npm run ops -- check --tenant ${options.tenant}`);
+    io.out(`Verify with: npm run ops -- check ${options.flags ?? `--tenant ${options.tenant}`}`);
   }
   return problems === 0 ? 0 : 1;
 };

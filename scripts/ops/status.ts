@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { formatAge, type Io } from './io';
 import { describeDlq, peekDlq, queueDepth, release, type DlqMessage, type QueueDepth } from './queues';
-import { QUEUE_KEYS, type QueueKey, type QueuePair, type Target } from './target';
+import { followUp, QUEUE_KEYS, type QueueKey, type QueuePair, type Target } from './target';
 
 export interface QueueStatus {
   readonly key: QueueKey;
@@ -27,7 +27,7 @@ export const queueStatus = async (sqs: SQSClient, key: QueueKey, queue: QueuePai
   };
 };
 
-export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'dashboardUrl'>, statuses: readonly QueueStatus[], now: Date): string[] => {
+export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'dashboardUrl' | 'flags'>, statuses: readonly QueueStatus[], now: Date): string[] => {
   const lines = [`${target.tenant}: ${target.description}`];
   for (const status of statuses) {
     const { depth, dlq, queue } = status;
@@ -37,7 +37,9 @@ export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'da
     lines.push(
       depth.waiting + depth.inFlight === 0
         ? '  nothing queued: the bridge is keeping up'
-        : '  age of the oldest waiting message: dashboard widget "Work queues: age of oldest message" (reading it here would count as a delivery attempt)',
+        : target.dashboardUrl
+          ? '  age of the oldest waiting message: dashboard widget "Work queues: age of oldest message" (reading it here would count as a delivery attempt)'
+          : '  (local runtime: the npm start terminal logs what the consumers are doing; no dashboard locally)',
     );
     const parked = dlq.depth.waiting + dlq.depth.inFlight;
     if (parked === 0) {
@@ -46,7 +48,7 @@ export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'da
     }
     lines.push(`  DLQ: ${parked} parked${dlq.oldestAgeSeconds !== undefined ? `, oldest ${formatAge(dlq.oldestAgeSeconds)} old` : ''}`);
     lines.push(...describeDlq(dlq.messages, now, '    '));
-    lines.push(`  → fix the cause, then: npm run ops -- redrive --tenant ${target.tenant} --queue ${status.key}`);
+    lines.push(`  → fix the cause, then: ${followUp(target, 'redrive', `--queue ${status.key}`)}`);
   }
   if (target.dashboardUrl) lines.push('', `dashboard: ${target.dashboardUrl}`);
   return lines;

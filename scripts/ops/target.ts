@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TenantConfig } from '../../functions/shared/schemas/tenant-config';
 import { loadTenantConfig, tenantConfigPath } from '../../lib/tenant-config-loader';
+import { readRuntimeFile, RUNTIME_FILE_NAME, runtimeFilePath, type RuntimeFile } from '../../local/runtime-file';
 import { environmentStore, secretsManagerStore, type SecretStore } from './secret-store';
 
 /**
@@ -41,8 +42,17 @@ export interface Target {
   readonly secrets: SecretStore;
   readonly endpoints: Endpoints;
   readonly dashboardUrl?: string;
+  /**
+   * The target flags as the operator typed them (`--tenant example --local`), so that every follow-up
+   * command the CLI prints works when pasted. Set by the command line; defaults to `--tenant <tenant>`.
+   */
+  readonly flags?: string;
   close(): void;
 }
+
+/** `npm run ops -- <command> <flags>` for a follow-up command, keeping the flags that were used. */
+export const followUp = (target: Pick<Target, 'tenant' | 'flags'>, command: string, extra = ''): string =>
+  `npm run ops -- ${command} ${target.flags ?? `--tenant ${target.tenant}`}${extra ? ` ${extra}` : ''}`;
 
 export const stackName = (tenant: string): string => `OpenCxCreatioSync-${tenant}`;
 
@@ -115,10 +125,16 @@ export const targetFromStack = async (options: { readonly tenant: string; readon
     const message = error instanceof Error ? error.message : String(error);
     if (/does not exist/i.test(message)) {
       throw new TargetError(
-        `Stack ${stackName(options.tenant)} was not found${region ? ` in ${region}` : ''}. Deploy it (npx cdk deploy -c tenant=${options.tenant}), pass --region, or use --local <sqs-endpoint> for the local runtime.`,
+        `Stack ${stackName(options.tenant)} was not found${region ? ` in ${region}` : ''}. Deploy it (npx cdk deploy -c tenant=${options.tenant}), pass --region, or add --local for the local runtime (npm start).`,
       );
     }
-    if (/credential/i.test(message)) throw new TargetError(`No usable AWS credentials (${message}). Log in (e.g. aws sso login) or export AWS_PROFILE.`);
+    if (/region is missing/i.test(message)) {
+      throw new TargetError(
+        `No AWS region for stack ${stackName(options.tenant)}: set aws.region in tenants/${options.tenant}.json, pass --region <region>, or export AWS_REGION. For the local runtime (npm start) add --local.`,
+      );
+    }
+    if (/credential/i.test(message))
+      throw new TargetError(`No usable AWS credentials (${message}). Log in (e.g. aws sso login) or export AWS_PROFILE. For the local runtime (npm start) add --local.`);
     throw error;
   } finally {
     cloudformation.destroy();
@@ -162,8 +178,10 @@ export const targetFromLocal = async (options: {
   readonly config: TenantConfig;
   readonly env?: NodeJS.ProcessEnv;
   readonly queues?: LocalQueueUrls;
+  /** What the running `npm start` wrote (.npm-start.json): its sandboxes' URLs and credentials. */
+  readonly runtime?: RuntimeFile;
 }): Promise<Target> => {
-  const env = options.env ?? process.env;
+  const env = { ...sandboxEnv(options.runtime), ...(options.env ?? process.env) };
   const sqs = new SQSClient({ region: LOCAL_AWS.region, endpoint: options.sqsEndpoint, credentials: LOCAL_AWS.credentials });
   const urlOf = async (name: string) => {
     try {
@@ -172,17 +190,22 @@ export const targetFromLocal = async (options: {
       return answer.QueueUrl;
     } catch (error) {
       sqs.destroy();
-      throw new TargetError(`The local SQS server at ${options.sqsEndpoint} has no queue ${name} (${error instanceof Error ? error.message : String(error)}). Is \`npm start\` running, and is this its SQS API address?`);
+      throw new TargetError(
+        `The local SQS server at ${options.sqsEndpoint} has no queue ${name} (${error instanceof Error ? error.message : String(error)}). Is npm start running, and is this its "SQS API" address? With npm start running, --local alone finds it.`,
+      );
     }
   };
-  const queues = options.queues ?? {
-    opencxEvents: { url: await urlOf(LOCAL_AWS.queueName('opencx')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('opencx')) },
-    creatioEvents: { url: await urlOf(LOCAL_AWS.queueName('creatio')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('creatio')) },
-  };
+  const queues = options.queues ??
+    options.runtime?.queues ?? {
+      opencxEvents: { url: await urlOf(LOCAL_AWS.queueName('opencx')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('opencx')) },
+      creatioEvents: { url: await urlOf(LOCAL_AWS.queueName('creatio')), dlqUrl: await urlOf(LOCAL_AWS.dlqName('creatio')) },
+    };
   const identityUrl = env.CREATIO_IDENTITY_URL || options.config.creatio.identityUrl;
   return {
     tenant: options.config.tenant,
-    description: `local runtime (SQS at ${options.sqsEndpoint})`,
+    description: options.runtime
+      ? `local runtime (npm start, pid ${options.runtime.pid}; SQS at ${options.sqsEndpoint}; Creatio ${options.runtime.creatio.sandbox ? 'sandbox ' : ''}${options.runtime.creatio.url}; OpenCX ${options.runtime.opencx.sandbox ? 'sandbox ' : ''}${options.runtime.opencx.url})`
+      : `local runtime (SQS at ${options.sqsEndpoint})`,
     config: options.config,
     sqs,
     queues: {
@@ -201,7 +224,10 @@ export const targetFromLocal = async (options: {
 
 export interface ResolveTargetOptions {
   readonly tenant: string;
-  /** The local runtime's SQS endpoint (`--local`, or env LOCAL_SQS_ENDPOINT). */
+  /**
+   * The local runtime: `auto` (a bare `--local`) finds the running `npm start` through .npm-start.json;
+   * otherwise its SQS endpoint (`--local <url>`, or env LOCAL_SQS_ENDPOINT).
+   */
   readonly local?: string;
   readonly region?: string;
   /** A tenant JSON other than tenants/<tenant>.json (`--config`, or env TENANT_CONFIG for the local runtime). */
@@ -210,18 +236,45 @@ export interface ResolveTargetOptions {
   readonly root?: string;
 }
 
+export const LOCAL_AUTO = 'auto';
+
+/** The bundled sandboxes' endpoints and (sandbox) credentials, as the variables `npm start` would read. */
+const sandboxEnv = (runtime: RuntimeFile | undefined): NodeJS.ProcessEnv => {
+  if (!runtime) return {};
+  const { creatio, opencx } = runtime;
+  return {
+    CREATIO_URL: creatio.url,
+    ...(creatio.identityUrl ? { CREATIO_IDENTITY_URL: creatio.identityUrl } : {}),
+    ...(creatio.sandbox && creatio.clientId && creatio.clientSecret ? { CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret } : {}),
+    OPENCX_API_URL: opencx.url,
+    ...(opencx.sandbox && opencx.apiKey ? { OPENCX_API_KEY: opencx.apiKey } : {}),
+  };
+};
+
 /** `--local` / LOCAL_SQS_ENDPOINT → the local runtime; otherwise the deployed stack. */
 export const resolveTarget = async (options: ResolveTargetOptions): Promise<Target> => {
   const env = options.env ?? process.env;
   const local = options.local ?? (env.LOCAL_SQS_ENDPOINT || undefined);
   const root = options.root ?? path.join(__dirname, '..', '..');
+  const runtime = local ? readRuntimeFile(runtimeFilePath(root)) : undefined;
+  if (local === LOCAL_AUTO && !runtime) {
+    throw new TargetError(
+      `--local: no npm start is running in ${root} (it writes ${RUNTIME_FILE_NAME} there while it runs). Start it in another terminal (npm start), or pass --local <its "SQS API" address>.`,
+    );
+  }
+  // The running npm start when --local names it (or names nothing): its tenant file, queues and sandboxes.
+  const started = runtime && (local === LOCAL_AUTO || local === runtime.sqsEndpoint) ? runtime : undefined;
   const ownFile = tenantConfigPath(options.tenant, root);
   const configPath =
-    options.configPath ?? (local && env.TENANT_CONFIG ? env.TENANT_CONFIG : local && !fs.existsSync(ownFile) ? path.join(root, 'tenants', 'example.json') : ownFile);
+    options.configPath ??
+    (started ? started.tenantConfigPath : local && env.TENANT_CONFIG ? env.TENANT_CONFIG : local && !fs.existsSync(ownFile) ? path.join(root, 'tenants', 'example.json') : ownFile);
   const config = loadTenantConfig(configPath);
+  if (started && config.tenant !== options.tenant) {
+    throw new TargetError(`npm start is running tenant "${config.tenant}" (${path.relative(root, configPath)}), not "${options.tenant}": use --tenant ${config.tenant}.`);
+  }
   if (!local && config.tenant !== options.tenant) {
     throw new TargetError(`${configPath} is for tenant "${config.tenant}", not "${options.tenant}".`);
   }
-  if (local) return targetFromLocal({ sqsEndpoint: local, config, env });
+  if (local) return targetFromLocal({ sqsEndpoint: started?.sqsEndpoint ?? local, config, env, ...(started ? { runtime: started } : {}) });
   return targetFromStack({ tenant: options.tenant, config, ...(options.region ? { region: options.region } : {}) });
 };

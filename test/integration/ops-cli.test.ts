@@ -73,9 +73,7 @@ const park = async (dlqUrl: string, body: object, group: string, dedup: string, 
 const drain = async (queueUrl: string): Promise<Message[]> => {
   const seen = new Map<string, Message>();
   for (let empty = 0; empty < 3; ) {
-    const answer = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, AttributeNames: ['All'] }),
-    );
+    const answer = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, AttributeNames: ['All'] }));
     const messages = answer.Messages ?? [];
     if (messages.length === 0) {
       empty += 1;
@@ -88,9 +86,7 @@ const drain = async (queueUrl: string): Promise<Message[]> => {
 };
 
 const depth = async (queueUrl: string): Promise<number> => {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
+  const answer = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 };
 
@@ -112,7 +108,13 @@ describe('ops status, redrive and replay against local SQS', () => {
   });
 
   it('shows a parked message with its kind, reason and conversation, and leaves it in the DLQ', async () => {
-    await park(aws.opencxEvents.dlqUrl, handoff('d-status'), SESSION, 'd-status', new PermanentError('Creatio POST Case failed with HTTP 403: Insufficient permissions', { status: 403, kind: 'forbidden' }));
+    await park(
+      aws.opencxEvents.dlqUrl,
+      handoff('d-status'),
+      SESSION,
+      'd-status',
+      new PermanentError('Creatio POST Case failed with HTTP 403: Insufficient permissions', { status: 403, kind: 'forbidden' }),
+    );
     const { io, lines } = scriptedIo();
 
     const code = await runStatus(target, io);
@@ -147,7 +149,7 @@ describe('ops status, redrive and replay against local SQS', () => {
     expect(delivered[0]!.Attributes?.MessageGroupId).toBe(SESSION);
   });
 
-  it('keeps the order of a conversation\'s messages when moving them back', async () => {
+  it("keeps the order of a conversation's messages when moving them back", async () => {
     for (const n of [1, 2, 3]) await park(aws.opencxEvents.dlqUrl, handoff(`d-order-${n}`), SESSION, `d-order-${n}`, new PermanentError(`failure ${n}`, { kind: 'data' }));
 
     await runRedrive(target, scriptedIo().io, { queue: 'opencx', yes: true });
@@ -226,7 +228,17 @@ describe('ops check against the Creatio and OpenCX sandboxes', () => {
     const { code, output, rowOf } = await check(sandboxEnv());
 
     expect(code).toBe(0);
-    for (const row of ['Creatio credentials', 'Creatio token', 'New case status', 'Default owner (Contact)', 'Resolved status', 'Case origins', 'AI field lookups', 'OpenCX API key', 'OpenCX API']) {
+    for (const row of [
+      'Creatio credentials',
+      'Creatio token',
+      'New case status',
+      'Default owner (Contact)',
+      'Resolved status',
+      'Case origins',
+      'AI field lookups',
+      'OpenCX API key',
+      'OpenCX API',
+    ]) {
       expect({ row, line: rowOf(row) }).toEqual({ row, line: expect.stringMatching(/\| ok +\|/) });
     }
     expect(output).not.toMatch(/\| FAIL/);

@@ -27,7 +27,16 @@ const expectations = (block: string): RegExp[] =>
   block
     .split('\n')
     .filter((line) => line.startsWith('# → '))
-    .map((line) => new RegExp(line.slice('# → '.length).split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?')));
+    .map(
+      (line) =>
+        new RegExp(
+          line
+            .slice('# → '.length)
+            .split('…')
+            .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[\\s\\S]*?'),
+        ),
+    );
 
 const bash = (script: string): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
@@ -74,7 +83,10 @@ describe('the README, "Try it with curl"', () => {
   });
 
   it('starts with exactly the first command npm start prints', () => {
-    const printed = readyLines(runtime, ROOT).find((line) => line.trim().startsWith('curl '))?.trim().replace('http://127.0.0.1:', 'localhost:');
+    const printed = readyLines(runtime, ROOT)
+      .find((line) => line.trim().startsWith('curl '))
+      ?.trim()
+      .replace('http://127.0.0.1:', 'localhost:');
     const readme = ports(blocks[0]?.split('\n')[0] ?? '');
 
     expect(printed).toBe(readme);
@@ -113,7 +125,9 @@ describe('the README, "Try it with curl"', () => {
     const [first, second] = [...cases].sort((a, b) => String(a.Number).localeCompare(String(b.Number)));
     expect(second?.ParentCaseId).toBe(first?.Id);
     const depth = async (url: string) => {
-      const answer = await runtime.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      const answer = await runtime.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
       return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     };
     expect(await depth(runtime.aws.opencxEvents.dlqUrl)).toBe(0);

@@ -78,9 +78,7 @@ describe('ops check', () => {
 
   it('maps a 403 on a lookup read to missing permissions of the integration user', async () => {
     const { row } = await check((url) =>
-      url.pathname.includes('/CaseOrigin(')
-        ? json(403, { error: { code: '', message: 'Current user does not have sufficient permissions' } })
-        : undefined,
+      url.pathname.includes('/CaseOrigin(') ? json(403, { error: { code: '', message: 'Current user does not have sufficient permissions' } }) : undefined,
     );
 
     expect(row('Case origins')).toMatchObject({ result: 'FAIL', fix: expect.stringMatching(/Missing permissions.*read access to CaseOrigin/) });
@@ -93,9 +91,7 @@ describe('ops check', () => {
   });
 
   it('says which scope an OpenCX key lacks on 403', async () => {
-    const { row } = await check((url) =>
-      url.hostname === 'api.open.cx' ? json(403, { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' }) : undefined,
-    );
+    const { row } = await check((url) => (url.hostname === 'api.open.cx' ? json(403, { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' }) : undefined));
 
     expect(row('OpenCX API')).toMatchObject({ result: 'FAIL', fix: expect.stringContaining('chat-sessions:read') });
   });

@@ -44,7 +44,7 @@ describe('ops command line', () => {
     expect(text).toContain('--local <sqs-url>');
   });
 
-  it('prints a command\'s own usage for <command> --help without touching AWS', async () => {
+  it("prints a command's own usage for <command> --help without touching AWS", async () => {
     const { io, lines } = scriptedIo();
     const resolveTarget = jest.fn();
 
@@ -138,12 +138,15 @@ describe('terminal helpers', () => {
   });
 
   it('lines up a table and leaves the last column free', () => {
-    expect(table(['check', 'result', 'detail'], [['a', 'ok', 'long detail'], ['longer', 'FAIL', 'x']])).toEqual([
-      'check  | result | detail',
-      '-------|--------|-----------',
-      'a      | ok     | long detail',
-      'longer | FAIL   | x',
-    ]);
+    expect(
+      table(
+        ['check', 'result', 'detail'],
+        [
+          ['a', 'ok', 'long detail'],
+          ['longer', 'FAIL', 'x'],
+        ],
+      ),
+    ).toEqual(['check  | result | detail', '-------|--------|-----------', 'a      | ok     | long detail', 'longer | FAIL   | x']);
   });
 
   it.each([

@@ -7,14 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PassThrough } from 'node:stream';
 import { processIo, scriptedIo } from '../../scripts/ops/io';
 import { setSecrets } from '../../scripts/ops/secrets';
-import {
-  SecretProblem,
-  environmentStore,
-  memoryStore,
-  readCreatioCredentials,
-  readOpenCxApiKey,
-  secretsManagerStore,
-} from '../../scripts/ops/secret-store';
+import { SecretProblem, environmentStore, memoryStore, readCreatioCredentials, readOpenCxApiKey, secretsManagerStore } from '../../scripts/ops/secret-store';
 
 const CLIENT_ID = 'c7f1d0a2b9e84c55a3e1f2d4b6c8a0e9';
 const CLIENT_SECRET = 'K9v$2mPq8zR!xT4wY7nB';
@@ -136,7 +129,7 @@ describe('reading stored secrets', () => {
     await expect(readCreatioCredentials(store)).rejects.toThrow(/fields \(clientSecret\)/);
   });
 
-  it('takes the local runtime\'s credentials from its environment variables and refuses to write them', async () => {
+  it("takes the local runtime's credentials from its environment variables and refuses to write them", async () => {
     const store = environmentStore({ CREATIO_CLIENT_ID: CLIENT_ID, CREATIO_CLIENT_SECRET: CLIENT_SECRET, OPENCX_API_KEY: API_KEY });
 
     await expect(readCreatioCredentials(store)).resolves.toEqual({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });

@@ -25,7 +25,7 @@ const OUTPUTS = {
 beforeEach(() => cloudformation.reset());
 
 describe('ops target', () => {
-  it('maps the stack outputs onto queues, secrets and the tenant file\'s endpoints', () => {
+  it("maps the stack outputs onto queues, secrets and the tenant file's endpoints", () => {
     const target = targetFromOutputs({
       tenant: 'example',
       config,
@@ -45,14 +45,21 @@ describe('ops target', () => {
   it('names the missing output and how to get it when the stack is older than the CLI', () => {
     const { [STACK_OUTPUTS.creatioDlq]: _dropped, ...outputs } = OUTPUTS;
 
-    expect(() =>
-      targetFromOutputs({ tenant: 'example', config, outputs, region: undefined, sqs: new SQSClient({}), secrets: new SecretsManagerClient({}) }),
-    ).toThrow(/no output CreatioEventsDlqUrl: deploy the current version \(npx cdk deploy -c tenant=example\)/);
+    expect(() => targetFromOutputs({ tenant: 'example', config, outputs, region: undefined, sqs: new SQSClient({}), secrets: new SecretsManagerClient({}) })).toThrow(
+      /no output CreatioEventsDlqUrl: deploy the current version \(npx cdk deploy -c tenant=example\)/,
+    );
   });
 
-  it('reads the outputs of OpenCxCreatioSync-<tenant> in the tenant file\'s region', async () => {
+  it("reads the outputs of OpenCxCreatioSync-<tenant> in the tenant file's region", async () => {
     cloudformation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'OpenCxCreatioSync-example', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      Stacks: [
+        {
+          StackName: 'OpenCxCreatioSync-example',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: Object.entries(OUTPUTS).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
     });
 
     const target = await resolveTarget({ tenant: 'example', region: 'eu-west-1', env: {}, root: ROOT });
