@@ -9,7 +9,7 @@ import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { waitFor } from '../support/wait';
-import { drained, figure, post } from './support';
+import { dlqs, drained, figure, post } from './support';
 
 /**
  * Logs scan (issue 7): a full local scenario at log level DEBUG — conversations on three channels
@@ -52,6 +52,9 @@ const TEXTS = {
   agentReply: 'Hi Dana, the duplicate charge was refunded to your card ending 4417 today.',
 };
 const NAMES = ['Dana Whitfield', 'Jonas Becker', 'Sam Okafor'];
+/** Too long for Contact.Email (250): Creatio refuses the contact and its error message quotes the address. */
+const LONG_EMAIL = `overflow.customer.quoted@${['a'.repeat(60), 'b'.repeat(60), 'c'.repeat(60), 'd'.repeat(45), 'example'].join('.')}.org`;
+const LONG_EMAIL_PIECE = 'overflow.customer.quoted';
 /** Message text is looked for by a distinctive piece of each message. */
 const TEXT_PIECES = Object.values(TEXTS).map((text) => text.replace(/^Subject: [^\n]*\n\n/, '').slice(0, 32));
 
@@ -59,6 +62,8 @@ let runtime: LocalRuntime;
 let creatio: CreatioSandbox;
 let opencx: OpenCxSandbox;
 const captured: string[] = [];
+/** What the DLQs hold at the end, with the reason attribute of each parked message. */
+const parked: string[] = [];
 const startedAt = Date.now();
 
 type Write = typeof process.stdout.write;
@@ -143,7 +148,14 @@ beforeAll(async () => {
     await opencx.close(sam.session.id, { outcome: 'resolved', closed_by: { type: 'human', id: 311, email: 'lee.agent@example.com' } });
     await waitFor(() => caseOf(contactBy((row) => row.Email === EMAILS[2]))?.StatusId === runtime.config.cases.resolvedStatusId, 'Sam’s case resolved', 30_000);
     await waitFor(() => caseOf(contactBy((row) => row.MobilePhone === '+4917612345678')), 'Jonas’ case', 30_000);
+
+    // A failure path: Creatio refuses the contact of a customer whose address is too long for its
+    // column, and its error quotes the address. The event is parked in the DLQ with the reason.
+    const overflow = await opencx.createSession({ channel: 'email', contact: { name: 'Overflow Customer', email: LONG_EMAIL }, created_at: at(7) });
+    await opencx.addMessage(overflow.session.id, { author: 'customer', text: 'Subject: Hello\n\nPlease help me.', created_at: at(7) });
+    await opencx.handOff(overflow.session.id, { summary: 'Needs help.' });
     await drained(runtime);
+    parked.push(...(await dlqs(runtime))['opencx-events-dlq']!);
   } finally {
     stopCapture();
   }
@@ -195,6 +207,18 @@ describe('Logs scan: a DEBUG-level run through every function', () => {
 
   it('never logs an e-mail address of the test data', () => {
     expect(linesHolding(EMAILS)).toEqual([]);
+  });
+
+  it('parks the event Creatio refused, with a reason that does not quote the customer’s address', () => {
+    expect(parked).toEqual([expect.stringContaining('parked: ')]);
+    expect(parked.join('\n')).not.toContain(LONG_EMAIL_PIECE);
+  });
+
+  it('logs Creatio’s refusal without the address its error message quoted', () => {
+    const refusals = lines().filter((line) => line.includes('truncated'));
+
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(linesHolding([LONG_EMAIL_PIECE])).toEqual([]);
   });
 
   it('never logs a phone number, in any spelling', () => {
