@@ -11,6 +11,7 @@ import { opencxQueueMessageSchema } from '../shared/schemas/queue-messages';
 import { DynamoDbStateStore } from '../shared/state/dynamodb-state-store';
 import { LookupResolver } from '../shared/sync/to-creatio/lookups';
 import { syncConversation, type SyncMetric, type SyncObserver } from '../shared/sync/to-creatio/sync-conversation';
+import { customerFilePolicy } from '../shared/sync/attachments/customer-files';
 
 // Built once per container: configuration, clients, caches.
 const logger = createLogger('sync-to-creatio');
@@ -18,6 +19,8 @@ const metrics = createMetrics('sync-to-creatio');
 const config = readTenantConfig();
 const sqs = new SQSClient({});
 const store = new DynamoDbStateStore(new DynamoDBClient({}), requireEnv('STATE_TABLE_NAME'));
+// Loopback http downloads only where the local runtime sets this (its OpenCX sandbox); never deployed.
+const filePolicy = customerFilePolicy(config, process.env.ATTACHMENTS_ALLOW_LOOPBACK_HTTP === 'true');
 const clients = integrationClients(config, clientTelemetry(metrics));
 let current: IntegrationClients | undefined;
 const lookups = new LookupResolver(() => {
@@ -63,6 +66,7 @@ export const handler = createFifoConsumer({
         observer,
         now: () => new Date(),
         syncedThisBatch: batch.sessions,
+        filePolicy,
       });
       if (outcome.kind === 'skipped') logger.info('event needs no Creatio write', { reason: outcome.reason, messageId: meta.messageId });
     } finally {

@@ -15,6 +15,7 @@
  * redelivered, and the deterministic file ids and whole-content PUT make the retry converge.
  */
 import type { Readable } from 'node:stream';
+import { PermanentError } from '../../errors';
 import { type ActivityFilePort, activityFileId, uploadActivityFile } from '../../creatio/activity-files';
 import { DownloadRefusedError, checkUrl, openDownload, type DownloadDeps, type DownloadPolicy } from '../../net/safe-download';
 import type { OpenCxMessage, OpenCxMessageAttachment } from '../../opencx/messages';
@@ -123,15 +124,25 @@ export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: S
       bytes += result.bytes;
     } catch (error) {
       body?.destroy();
-      if (!(error instanceof DownloadRefusedError)) throw error;
-      // A record may exist with part of the content: a link with a reason is better than half a file.
-      if (body) await creatio.delete('ActivityFile', file.fileId);
-      refused.push({ name: file.attachment.name, reason: error.reason === 'too_large' ? `larger than the ${formatBytes(policy.maxFileBytes)} limit for files` : error.readable });
+      if (error instanceof DownloadRefusedError) {
+        // A record may exist with part of the content: a link with a reason is better than half a file.
+        if (body) await creatio.delete('ActivityFile', file.fileId);
+        refused.push({ name: file.attachment.name, reason: error.reason === 'too_large' ? `larger than the ${formatBytes(policy.maxFileBytes)} limit for files` : error.readable });
+      } else if (error instanceof PermanentError) {
+        // Creatio refused the file for good (a denied extension, an activity it refused): the link stays.
+        await creatio.delete('ActivityFile', file.fileId).catch(() => undefined);
+        refused.push({ name: file.attachment.name, reason: `Creatio refused the file (${error.status ?? error.kind})` });
+      } else throw error;
     }
   }
   if (refused.length) {
     const notes = linkNotes(refused.map((r) => `- ${r.name}: ${r.reason}`));
-    if (!input.activityBody.includes(notes)) await creatio.patch('Activity', input.activityId, { Body: [input.activityBody, notes].filter(Boolean).join('\n\n') });
+    try {
+      if (!input.activityBody.includes(notes)) await creatio.patch('Activity', input.activityId, { Body: [input.activityBody, notes].filter(Boolean).join('\n\n') });
+    } catch (error) {
+      // The activity itself was refused (quarantined): there is no body to add the reason to.
+      if (!(error instanceof PermanentError)) throw error;
+    }
   }
   return { stored, bytes, refused };
 };

@@ -11,6 +11,7 @@ import { activityCreate, toIso } from './activity-fields';
 import type { CaseTarget } from './choose-case';
 import type { ContactIdentity, ContactMatch } from './contact';
 import { handoffNoteFields } from './handoff-note';
+import { messageFiles, type CustomerFilePolicy, type PlannedMessageFiles } from '../attachments/customer-files';
 
 /** Everything the planner decides from: state and reads, no clients. */
 export interface PlanInput {
@@ -29,6 +30,8 @@ export interface PlanInput {
   readonly caseColumns: Readonly<Record<string, string>>;
   readonly config: TenantConfig;
   readonly now: Date;
+  /** Customer attachments become Creatio files (issue 15); absent = links only. */
+  readonly filePolicy?: CustomerFilePolicy | undefined;
 }
 
 /** One Creatio activity for one OpenCX message. */
@@ -36,6 +39,8 @@ export interface MessageWrite {
   readonly message: OpenCxMessage;
   readonly activityId: string;
   readonly operation: BatchOperation;
+  /** Its attachments: which become files after the write, and the body written (issue 15). */
+  readonly files?: PlannedMessageFiles['files'];
 }
 
 export interface SyncPlan {
@@ -92,6 +97,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
         ...(config.cases.defaultOwnerId ? { OwnerId: config.cases.defaultOwnerId } : {}),
         ...(config.cases.defaultGroupId ? { GroupId: config.cases.defaultGroupId } : {}),
         ...(target.parentCaseId ? { ParentCaseId: target.parentCaseId } : {}),
+        ...(config.attachments.caseSessionColumn ? { [config.attachments.caseSessionColumn]: sessionId } : {}),
         ...input.caseColumns,
       }),
     );
@@ -125,9 +131,10 @@ export const planSync = (input: PlanInput): SyncPlan => {
     });
     const at = toIso(message.createdAt, now);
     const activityId = deterministicId(config.tenant, 'activity', sessionId, message.id);
+    const withFiles = messageFiles(message, rendered.body, { tenant: config.tenant, sessionId, policy: input.filePolicy });
     const operation = activityCreate(activityId, target.caseId, creatioContactId, {
       Title: rendered.title,
-      Body: rendered.body,
+      Body: withFiles.body,
       StartDate: at,
       DueDate: at,
       SendDate: at,
@@ -135,7 +142,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
       Recepient: rendered.recipient.slice(0, 250),
       MessageTypeId: rendered.direction === 'incoming' ? EmailMessageTypeIds.Incoming : EmailMessageTypeIds.Outgoing,
     });
-    return { message, activityId, operation };
+    return { message, activityId, operation, ...(withFiles.files ? { files: withFiles.files } : {}) };
   });
 
   return { setup, note, messages, creatioContactId, channel, summary, handoffAlreadySynced };

@@ -17,6 +17,7 @@ import { planSync, plannedActivityIds } from './plan-sync';
 import { readCaseCandidates } from './read-candidates';
 import { resolveCase, wantsResolution } from './resolution';
 import { retryOnConflict } from './retry-on-conflict';
+import { storePlannedFiles, type CustomerFilePolicy } from '../attachments/customer-files';
 
 export interface SyncObserver {
   metric(name: SyncMetric, value?: number): void;
@@ -46,6 +47,8 @@ export interface SyncToCreatioDeps {
    * in the same batch is already covered (its message existed before the batch was received).
    */
   readonly syncedThisBatch?: Set<string>;
+  /** Customer attachments become Creatio files (issue 15); absent = they stay links only. */
+  readonly filePolicy?: CustomerFilePolicy;
 }
 
 export type SyncOutcome =
@@ -95,7 +98,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const contact = needsContact(target, state.creatioContactId) ? await findContact(target, identity, deps) : undefined;
   const caseColumns = target.mode === 'created' ? await caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {};
 
-  const plan = planSync({ event, state, session, history: items, echoes, identity, target, contact, caseColumns, config, now });
+  const plan = planSync({ event, state, session, history: items, echoes, identity, target, contact, caseColumns, config, now, filePolicy: deps.filePolicy });
   // Our own activities are known before Creatio sees them, so the agent-reply process never forwards them.
   const activityIds = plannedActivityIds(plan);
   if (activityIds.length) await store.rememberOwnActivities(activityIds);
@@ -105,6 +108,9 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   if (target.mode === 'created' && !state.caseId) observer.metric('casesCreated');
   if (target.mode === 'appended') observer.metric('casesAppended');
   if (plan.messages.length) observer.metric('activitiesWritten', plan.messages.length);
+
+  // Each message's files, streamed onto its activity now that it exists (before the cursor moves: a retry redoes them).
+  await storePlannedFiles(plan.messages, deps.creatio, deps.filePolicy);
 
   let next = nextSessionState({ event, state, session, history: items, historyCursor: history.lastCursor, identity, target, plan, now });
   const resolved = wantsResolution(event, session, next, config)

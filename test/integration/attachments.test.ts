@@ -1,0 +1,199 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ActivityCategoryIds,
+  ActivityPriorityIds,
+  ActivityStatusIds,
+  ActivityTypeIds,
+  EmailMessageTypeIds,
+} from '../../functions/shared/creatio';
+import { activityFileId } from '../../functions/shared/creatio/activity-files';
+import { deterministicId } from '../../functions/shared/ids';
+import type { CreatioSandbox } from '../../local/creatio-sandbox';
+import type { OpenCxSandbox } from '../../local/opencx-sandbox';
+import { generatedSha256 } from '../../local/opencx-sandbox/files';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { settle, waitFor } from '../support/wait';
+
+let runtime: LocalRuntime;
+let creatio: CreatioSandbox;
+let opencx: OpenCxSandbox;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 2 });
+  creatio = runtime.creatio!;
+  opencx = runtime.opencx!;
+});
+afterAll(async () => {
+  await runtime.stop();
+});
+
+type Row = Record<string, any>;
+const MB = 1024 * 1024;
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const caseOfSession = (sessionId: string): Row | undefined =>
+  creatio.store.list('Case').find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(sessionId)));
+const activitiesOf = (caseId: string): Row[] =>
+  creatio.store
+    .list('Activity')
+    .filter((a) => a.CaseId === caseId)
+    .sort((a, b) => String(a.StartDate).localeCompare(String(b.StartDate)));
+const filesOf = (activityId: string): Row[] => creatio.store.list('ActivityFile').filter((f) => f.ActivityId === activityId);
+const quiet = () =>
+  settle(() => [creatio.store.list('Activity').length, creatio.store.list('ActivityFile').length, creatio.files.size, runtime.pollers.map((p) => ({ ...p.stats }))]);
+
+/** A customer message with attachments, handed off; resolves with the case and the activity of that message. */
+const handedOff = async (channel: 'email' | 'whatsapp', text: string, attachments: { id: string; name: string; type: string; size?: number; url?: string }[]) => {
+  const { session } = await opencx.createSession({
+    channel,
+    contact: channel === 'email' ? { name: 'Dana Whitfield', email: `dana.${randomUUID().slice(0, 8)}@example.org` } : { name: 'Jonas Becker', phone_number: '+4915123456789' },
+  });
+  const { item } = await opencx.addMessage(session.id, { author: 'customer', text, attachments });
+  await opencx.handOff(session.id, { summary: 'Customer sent files.' });
+  const theCase = await waitFor(() => caseOfSession(session.id), 'the case');
+  const activityId = deterministicId('example', 'activity', session.id, String(item.id));
+  await waitFor(() => creatio.store.get('Activity', activityId), 'the activity');
+  return { sessionId: session.id, caseId: String(theCase.Id), activityId, messageId: String(item.id) };
+};
+
+describe('customer attachments arrive in Creatio as files on their activity', () => {
+  const pdfBytes = Buffer.from(`%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n${'statement line\n'.repeat(4000)}%%EOF\n`);
+
+  it('stores an email PDF and image with the same bytes and sizes, once under triple delivery', async () => {
+    const pdf = opencx.hostFile({ name: 'statement-nov.pdf', type: 'application/pdf', bytes: pdfBytes });
+    const image = opencx.hostFile({ name: 'IMG_0042.jpg', type: 'image/jpeg', size: 412_877, seed: 'img-0042' });
+    const { sessionId, activityId } = await handedOff('email', 'Subject: Charged twice\n\nSee the statement and a photo of the receipt.', [
+      { id: 'att_pdf', name: 'statement-nov.pdf', type: 'application/pdf', size: pdf.size, url: pdf.url },
+      { id: 'att_img', name: 'IMG_0042.jpg', type: 'image/jpeg', size: image.size, url: image.url },
+    ]);
+    await waitFor(() => filesOf(activityId).length === 2 && [...creatio.files.values()].length >= 2, 'two files');
+    await opencx.redeliver(sessionId, 'conversation.handoff_to_human', { times: 3, concurrent: true });
+    await quiet();
+
+    const files = filesOf(activityId).sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+    expect(files.map((f) => [f.Name, f.Size])).toEqual([
+      ['IMG_0042.jpg', 412_877],
+      ['statement-nov.pdf', pdfBytes.length],
+    ]);
+    expect(creatio.files.get(String(files[1]!.Id))?.sha256).toBe(sha(pdfBytes));
+    expect(creatio.files.get(String(files[0]!.Id))?.sha256).toBe(generatedSha256('img-0042', 412_877));
+    expect(opencx.fileFetches(pdf.id)).toBe(1);
+    expect(String(creatio.store.get('Activity', activityId)?.Body)).toContain(`statement-nov.pdf (application/pdf`);
+  });
+
+  it('stores a WhatsApp voice note whose upload was cut off half-way as one complete file', async () => {
+    const voice = opencx.hostFile({ name: 'PTT-20261121-WA0007.opus', type: 'audio/ogg', size: 180_000, seed: 'ptt-7' });
+    creatio.setUploadFaults({ afterFraction: 0.5, count: 1 });
+
+    const { sessionId, activityId, messageId } = await handedOff('whatsapp', '', [{ id: 'att_ptt', name: 'PTT-20261121-WA0007.opus', type: 'audio/ogg', size: 180_000, url: voice.url }]);
+    const fileId = activityFileId('example', sessionId, messageId, 'att_ptt');
+    await waitFor(() => creatio.files.get(fileId)?.partial === false, 'the complete voice note', 30_000);
+    await quiet();
+
+    expect(filesOf(activityId)).toHaveLength(1);
+    expect(filesOf(activityId)[0]).toMatchObject({ Name: 'PTT-20261121-WA0007.opus', Size: 180_000 });
+    expect(creatio.files.get(fileId)?.sha256).toBe(generatedSha256('ptt-7', 180_000));
+    expect(opencx.fileFetches(voice.id)).toBe(2);
+  });
+
+  it('keeps a 25 MB video as a link with the reason, without downloading it', async () => {
+    const video = opencx.hostFile({ name: 'site-visit.mp4', type: 'video/mp4', size: 25 * MB, seed: 'video' });
+
+    const { activityId } = await handedOff('email', 'Subject: Damage\n\nVideo attached.', [{ id: 'att_vid', name: 'site-visit.mp4', type: 'video/mp4', size: 25 * MB, url: video.url }]);
+    await quiet();
+
+    expect(filesOf(activityId)).toHaveLength(0);
+    expect(opencx.fileFetches(video.id)).toBe(0);
+    const body = String(creatio.store.get('Activity', activityId)?.Body);
+    expect(body).toContain(video.url);
+    expect(body).toContain('site-visit.mp4: 25 MB is over the 10 MB limit for files');
+  });
+
+  it('refuses a file that announces 25 MB only when downloading, and says so on the activity', async () => {
+    const sneaky = opencx.hostFile({ name: 'scan.pdf', type: 'application/pdf', size: 100_000, announcedSize: 25 * MB, seed: 'scan' });
+
+    const { activityId } = await handedOff('email', 'Subject: Scan\n\nScan attached.', [{ id: 'att_scan', name: 'scan.pdf', type: 'application/pdf', url: sneaky.url }]);
+    await waitFor(() => String(creatio.store.get('Activity', activityId)?.Body).includes('Not stored in Creatio'), 'the reason on the activity');
+    await quiet();
+
+    expect(filesOf(activityId)).toHaveLength(0);
+    expect(String(creatio.store.get('Activity', activityId)?.Body)).toContain('scan.pdf: larger than the 10 MB limit for files');
+  });
+
+  it('refuses a redirect to the cloud metadata endpoint and a plain http link', async () => {
+    const trap = opencx.hostFile({ name: 'invoice.pdf', type: 'application/pdf', redirectTo: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' });
+
+    const { activityId } = await handedOff('email', 'Subject: Invoice\n\nTwo files.', [
+      { id: 'att_trap', name: 'invoice.pdf', type: 'application/pdf', size: 1000, url: trap.url },
+      { id: 'att_http', name: 'terms.pdf', type: 'application/pdf', size: 1000, url: 'http://files.example.net/terms.pdf' },
+    ]);
+    await waitFor(() => String(creatio.store.get('Activity', activityId)?.Body).includes('invoice.pdf:'), 'the reason on the activity');
+    await quiet();
+
+    const body = String(creatio.store.get('Activity', activityId)?.Body);
+    expect(filesOf(activityId)).toHaveLength(0);
+    expect(opencx.fileFetches(trap.id)).toBe(1);
+    expect(body).toMatch(/invoice\.pdf: the link (is not https|points to a private or internal network address)/);
+    expect(body).toContain('terms.pdf: the link is not https');
+  });
+});
+
+describe("a rep's files reach the customer", () => {
+  it('sends a reply with two files through OpenCX with both, as base64 with names and types', async () => {
+    const { sessionId, caseId } = await handedOff('email', 'Subject: Contract\n\nPlease send the contract.', []);
+    await quiet();
+    const now = new Date().toISOString();
+    const replyId = randomUUID();
+    creatio.store.insert('Activity', {
+      Id: replyId,
+      Title: 'RE: Contract',
+      Body: '<p>Here are the contract and the price list.</p>',
+      IsHtmlBody: true,
+      TypeId: ActivityTypeIds.Email,
+      ActivityCategoryId: ActivityCategoryIds.Email,
+      StatusId: ActivityStatusIds.Completed,
+      PriorityId: ActivityPriorityIds.Medium,
+      MessageTypeId: EmailMessageTypeIds.Outgoing,
+      CaseId: caseId,
+      StartDate: now,
+      DueDate: now,
+    });
+    const contract = Buffer.from('%PDF-1.4 contract');
+    const prices = Buffer.from('item,price\nwidget,3\n');
+    creatio.attachFile(replyId, 'contract.pdf', contract);
+    creatio.attachFile(replyId, 'prices.csv', prices);
+
+    const sent = await waitFor(() => opencx.sentMessages.find((m) => m.sessionId === sessionId && m.status === 200), 'the reply in OpenCX');
+
+    const attachments = (sent.body as { message: { attachments?: { name: string; mime_type: string; base64?: string }[] } }).message.attachments ?? [];
+    expect(attachments.map((a) => [a.name, a.mime_type, Buffer.from(a.base64 ?? '', 'base64').toString()])).toEqual([
+      ['contract.pdf', 'application/pdf', contract.toString()],
+      ['prices.csv', 'text/csv', prices.toString()],
+    ]);
+  });
+
+  it('puts the case number on the OpenCX session (not to the customer) and in the email reply', async () => {
+    const { sessionId, caseId } = await handedOff('email', 'Subject: Refund\n\nWhere is my refund?', []);
+    await quiet();
+    const caseNumber = String(creatio.store.get('Case', caseId)?.Number);
+    const now = new Date().toISOString();
+    creatio.store.insert('Activity', {
+      Title: 'RE: Refund',
+      Body: '<p>The refund is on its way.</p>',
+      IsHtmlBody: true,
+      TypeId: ActivityTypeIds.Email,
+      ActivityCategoryId: ActivityCategoryIds.Email,
+      StatusId: ActivityStatusIds.Completed,
+      PriorityId: ActivityPriorityIds.Medium,
+      MessageTypeId: EmailMessageTypeIds.Outgoing,
+      CaseId: caseId,
+      StartDate: now,
+      DueDate: now,
+    });
+
+    const sent = await waitFor(() => opencx.sentMessages.find((m) => m.sessionId === sessionId && m.status === 200), 'the reply in OpenCX');
+
+    expect(caseNumber).toMatch(/^SR\d+$/);
+    expect(opencx.sessions.get(sessionId)?.session.custom_data).toMatchObject({ creatio_case_number: caseNumber, creatio_case_id: caseId });
+    expect((sent.body as { message: { text: string } }).message.text).toBe(`The refund is on its way.\n\nCase reference: [${caseNumber}]`);
+  });
+});
