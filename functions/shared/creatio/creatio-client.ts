@@ -938,5 +938,3 @@ const safeJson = (text: string): unknown => {
     return text;
   }
 };
-
-export const createCreatioClient = (config: CreatioClientConfig): CreatioClient => new CreatioClient(config);

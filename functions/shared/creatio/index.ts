@@ -1,4 +1,4 @@
-export { CreatioClient, type PhoneCandidate, createCreatioClient, defaultIdentityUrl } from './creatio-client';
+export { CreatioClient, type PhoneCandidate, defaultIdentityUrl } from './creatio-client';
 export type {
   ActivityInput,
   ActivityRecord,

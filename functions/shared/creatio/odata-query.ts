@@ -55,7 +55,6 @@ export const odataLiteral = (value: string | number | boolean | null | Date): st
 /** Small builders so callers never hand-assemble quotes. */
 export const filter = {
   eq: (path: string, value: string | number | boolean | null | Date): string => `${assertPath(path)} eq ${odataLiteral(value)}`,
-  ne: (path: string, value: string | number | boolean | null | Date): string => `${assertPath(path)} ne ${odataLiteral(value)}`,
   /** Always a string comparison, even for a value that happens to look like a GUID. */
   eqText: (path: string, value: string): string => `${assertPath(path)} eq ${odataString(value)}`,
   contains: (path: string, value: string): string => `contains(${assertPath(path)},${odataString(value)})`,
