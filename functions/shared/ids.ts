@@ -23,4 +23,11 @@ export const uuidV5 = (name: string, namespace: string = BRIDGE_NAMESPACE): stri
 export const deterministicId = (...parts: readonly string[]): string =>
   uuidV5(parts.map((part) => `${part.length}:${part}`).join('|'));
 
+/**
+ * Whether `id` is one this bridge minted (a version-5 UUID). Creatio gives every record it creates a
+ * random (version 4) GUID, and the bridge chooses the id of every record it writes with
+ * `deterministicId`: the id itself marks our own activities, with no marker item per activity.
+ */
+export const isBridgeId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id);
+
 export const sha256Hex = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');

@@ -13,7 +13,7 @@ import { gateAfterSession, gateBeforeSession } from './event-gate';
 import { writePlan } from './execute-plan';
 import type { LookupResolver } from './lookups';
 import { nextSessionState } from './next-state';
-import { planSync, plannedActivityIds } from './plan-sync';
+import { planSync } from './plan-sync';
 import { readCaseCandidates } from './read-candidates';
 import { resolveCase, wantsResolution } from './resolution';
 import { retryOnConflict } from './retry-on-conflict';
@@ -99,9 +99,8 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const caseColumns = target.mode === 'created' ? await caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {};
 
   const plan = planSync({ event, state, session, history: items, echoes, identity, target, contact, caseColumns, config, now, filePolicy: deps.filePolicy });
-  // Our own activities are known before Creatio sees them, so the agent-reply process never forwards them.
-  const activityIds = plannedActivityIds(plan);
-  if (activityIds.length) await store.rememberOwnActivities(activityIds);
+  // Our own activities carry ids we minted (isBridgeId), so the agent-reply process never forwards them:
+  // no marker item per activity, and the state writes of a handoff stay flat in its length.
   await writePlan(plan, deps.creatio);
 
   if (contact?.create) observer.metric('contactsCreated');

@@ -17,7 +17,7 @@
 import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EMPTY_GUID } from '../../creatio';
 import { sessionUrl } from '../../config';
 import { PermanentError, RetryableError } from '../../errors';
-import { deterministicId } from '../../ids';
+import { deterministicId, isBridgeId } from '../../ids';
 import { normaliseHistory, type OpenCxMessage } from '../../opencx';
 import type { CreatioQueueMessage } from '../../schemas/queue-messages';
 import { outboundTextHash, type CaseRecord as CaseState, type OutboundRecord, type ReplyRecord } from '../../state/state-store';
@@ -48,7 +48,8 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
   // Cheap checks first (DynamoDB only): most activities in a CRM are not on our cases, and ours come back.
   const known = await store.getCase(caseId);
   if (!known) return skip('unknown_case');
-  if (await store.isOwnActivity(activityId)) return skip('own_activity');
+  // Ours: every record the bridge writes has an id it minted; older notes may still carry a marker item.
+  if (isBridgeId(activityId) || (await store.isOwnActivity(activityId))) return skip('own_activity');
   const previous = await store.getReply(activityId);
   if (previous?.value.state === 'sent') return skip('already_sent');
   if (previous?.value.state === 'blocked') return skip('already_blocked');
