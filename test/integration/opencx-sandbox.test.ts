@@ -7,11 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { PermanentError } from '../../functions/shared/errors';
 import { AGENT_SENDER_TYPE, createOpenCxClient, normaliseHistory, type OpenCxClient } from '../../functions/shared/opencx';
 import { EXAMPLE_SESSION_IDS, startOpenCxSandbox, type OpenCxSandbox, type WebhookEnvelope } from '../../local/opencx-sandbox';
-import emailHistory from '../fixtures/opencx/history-email.json';
-import emailSession from '../fixtures/opencx/session-email.json';
-import closedExample from '../fixtures/opencx/webhook-closed.json';
-import contactResponseExample from '../fixtures/opencx/webhook-contact-response.json';
-import handoffExample from '../fixtures/opencx/webhook-handoff.json';
+import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
+import emailSession from '../../local/opencx-sandbox/seeds/session-email.json';
+import closedExample from '../fixtures/examples/opencx-webhook-closed.json';
+import contactResponseExample from '../fixtures/examples/opencx-webhook-contact-response.json';
+import handoffExample from '../fixtures/examples/opencx-webhook-handoff.json';
 
 interface Receiver {
   readonly url: string;

@@ -5,9 +5,9 @@ import {
   type OpenCxClientConfig,
   type OpenCxClientEvent,
 } from '../../functions/shared/opencx';
-import emailHistory from '../fixtures/opencx/history-email.json';
-import emailSession from '../fixtures/opencx/session-email.json';
-import whatsappSession from '../fixtures/opencx/session-whatsapp.json';
+import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
+import emailSession from '../../local/opencx-sandbox/seeds/session-email.json';
+import whatsappSession from '../../local/opencx-sandbox/seeds/session-whatsapp.json';
 
 const API_KEY = 'ocx_live_test_0123456789';
 const SESSION_ID = emailSession.id;

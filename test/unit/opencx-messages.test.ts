@@ -1,6 +1,6 @@
 import { historyItemIds, isCustomerVisible, normaliseHistory, type OpenCxHistoryItem } from '../../functions/shared/opencx';
-import emailHistory from '../fixtures/opencx/history-email.json';
-import whatsappHistory from '../fixtures/opencx/history-whatsapp.json';
+import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
+import whatsappHistory from '../../local/opencx-sandbox/seeds/history-whatsapp.json';
 
 const item = (overrides: Partial<OpenCxHistoryItem> & { event: OpenCxHistoryItem['event'] }): OpenCxHistoryItem => ({
   created_at: '2026-11-20T10:00:00.000Z',

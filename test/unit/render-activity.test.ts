@@ -1,9 +1,9 @@
 
 import { normaliseHistory, type OpenCxMessage } from '../../functions/shared/opencx';
 import { isCustomerVisible, renderActivity, type RenderContext } from '../../functions/shared/sync/render';
-import emailHistory from '../fixtures/opencx/history-email.json';
+import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
 import moreQuotes from '../fixtures/opencx/history-email-more-quotes.json';
-import whatsappHistory from '../fixtures/opencx/history-whatsapp.json';
+import whatsappHistory from '../../local/opencx-sandbox/seeds/history-whatsapp.json';
 
 const SESSION_URL = 'https://dashboard.open.cx/sessions/6f1d8a52-3b7e-4c1a-9d2e-0a4b5c6d7e8f';
 

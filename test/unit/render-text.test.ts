@@ -16,8 +16,8 @@ import {
   type WorkCounter,
 } from '../../functions/shared/sync/render';
 import { replyText } from '../../functions/shared/sync/to-opencx';
-import emailHistory from '../fixtures/opencx/history-email.json';
-import whatsappHistory from '../fixtures/opencx/history-whatsapp.json';
+import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
+import whatsappHistory from '../../local/opencx-sandbox/seeds/history-whatsapp.json';
 
 const emailText = (id: string): string => emailHistory.items.find((i) => i.id === id)!.event.content.text;
 
