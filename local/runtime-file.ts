@@ -14,7 +14,7 @@ export const runtimeFilePath = (root: string = path.join(__dirname, '..')): stri
 
 const queuePair = z.object({ url: z.string(), dlqUrl: z.string() });
 
-export const runtimeFileSchema = z.object({
+const runtimeFileSchema = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
   tenant: z.string(),

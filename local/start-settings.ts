@@ -6,12 +6,12 @@ import type { LocalRuntime, LocalRuntimeOptions } from './runtime';
  * The variables `npm start` reads (documented in README.md, "The local runtime"), turned into runtime
  * options, and the combinations that cannot work refused with a sentence naming the user's variables.
  */
-export const DEFAULT_PORTS = { PORT: 3000, OPENCX_SANDBOX_PORT: 4010, CREATIO_SANDBOX_PORT: 4020 } as const;
+const DEFAULT_PORTS = { PORT: 3000, OPENCX_SANDBOX_PORT: 4010, CREATIO_SANDBOX_PORT: 4020 } as const;
 
 export type PortVariable = keyof typeof DEFAULT_PORTS;
 
 /** What listens on each port, for a message a person understands. */
-export const PORT_COMPONENTS: Readonly<Record<PortVariable, string>> = {
+const PORT_COMPONENTS: Readonly<Record<PortVariable, string>> = {
   PORT: 'the bridge API (webhooks and /health)',
   OPENCX_SANDBOX_PORT: 'the bundled OpenCX sandbox',
   CREATIO_SANDBOX_PORT: 'the bundled Creatio sandbox',

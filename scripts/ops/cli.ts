@@ -144,7 +144,7 @@ export interface OpsDeps {
 }
 
 /** A bare `--local` (last, or followed by another flag) means the running `npm start`. */
-export const expandBareLocal = (args: readonly string[]): string[] =>
+const expandBareLocal = (args: readonly string[]): string[] =>
   args.flatMap((arg, index) => (arg === '--local' && (index === args.length - 1 || args[index + 1]?.startsWith('-')) ? [`--local=${LOCAL_AUTO}`] : [arg]));
 
 /** The target flags as given, for follow-up commands that work when pasted. */

@@ -138,7 +138,7 @@ export interface ReasonCount {
 }
 
 /** What SQS moved after maxReceiveCount failed deliveries carries no reason: the logs have it. */
-export const NO_REASON = 'failed on every delivery until SQS moved it (no reason recorded): search the consumer logs for its message id';
+const NO_REASON = 'failed on every delivery until SQS moved it (no reason recorded): search the consumer logs for its message id';
 
 /** Parked messages grouped by (kind, reason), most frequent first. */
 export const reasonsOf = (messages: readonly DlqMessage[]): ReasonCount[] => {
@@ -154,7 +154,7 @@ export const reasonsOf = (messages: readonly DlqMessage[]): ReasonCount[] => {
 };
 
 /** Parked messages listed one by one (oldest first), at most this many. */
-export const MAX_LISTED = 20;
+const MAX_LISTED = 20;
 
 /**
  * Lines describing parked messages: count per reason, then each message with its id, kind, reason,
