@@ -39,5 +39,5 @@ export const renderAdminPage = (store: SandboxStore): string => {
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Creatio sandbox</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px;text-align:left;vertical-align:top}section{margin-bottom:2rem}</style></head>
-<body><h1>Creatio sandbox</h1><p>${cases.length} case(s), ${store.list('Contact').length} contact(s). JSON: <a href="/_sandbox/api/Case">/_sandbox/api/Case</a>, <a href="/_sandbox/requests">/_sandbox/requests</a>.</p>${sections}</body></html>`;
+<body><h1>Creatio sandbox</h1><p>${cases.length} case(s), ${store.list('Contact').length} contact(s). JSON: <a href="/_sandbox/api/Case">/_sandbox/api/Case</a>, <a href="/_sandbox/requests">/_sandbox/requests</a>.</p><p>Admin API (POST, JSON): /_sandbox/faults, /_sandbox/latency, /_sandbox/expire-tokens, /_sandbox/reset; described in docs/local-sandboxes.md in the repository. All state is in memory.</p>${sections}</body></html>`;
 };
