@@ -1,7 +1,7 @@
 /**
- * The example sessions of shared/examples (copied into ./seeds so that the sandbox does not reach
- * outside the repository): an email conversation with Gmail/Outlook quotes and an attachment, and
- * a WhatsApp conversation with an image and a voice note, both handed off.
+ * The team's example sessions, copied into ./seeds (the repository's only copy: tests read them here
+ * too; nothing reaches outside the repository): an email conversation with Gmail/Outlook quotes and an
+ * attachment, and a WhatsApp conversation with an image and a voice note, both handed off.
  */
 import emailHistory from './seeds/history-email.json';
 import whatsappHistory from './seeds/history-whatsapp.json';
