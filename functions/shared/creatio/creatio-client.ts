@@ -33,6 +33,7 @@ import type {
 import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid, odataString } from './odata-query';
 import { backoffDelayMs, parseRetryAfterMs, realSleep } from './retry-policy';
 import { type IssuedToken, TokenCache } from './token-cache';
+import { streamRequest } from '../net/stream-request';
 
 const DEFAULTS = {
   timeoutMs: 5_000,
@@ -797,13 +798,15 @@ export class CreatioClient {
     try {
       const payload = typeof spec.body === 'function' ? spec.body() : spec.body;
       const streamed = payload !== undefined && typeof payload !== 'string' && !(payload instanceof Uint8Array);
-      const response = await this.fetchImpl(spec.url, {
-        method: spec.method,
-        headers,
-        ...(payload !== undefined ? { body: payload as string } : {}),
-        ...(streamed ? { duplex: 'half' } : {}),
-        signal,
-      } as RequestInit);
+      // A streamed body goes through node:http, which keeps to the socket's pace (see stream-request.ts).
+      const response = streamed
+        ? await streamRequest(spec.url, { method: spec.method, headers, body: payload, signal })
+        : await this.fetchImpl(spec.url, {
+            method: spec.method,
+            headers,
+            ...(payload !== undefined ? { body: payload as string } : {}),
+            signal,
+          } as RequestInit);
       if (spec.binaryAnswer && response.status === 200) {
         const bytes = Buffer.from(await response.arrayBuffer());
         this.emit({ type: 'request', kind: spec.kind, target: spec.target, status: response.status, attempt, durationMs: this.now() - started });
