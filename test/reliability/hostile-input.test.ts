@@ -151,7 +151,7 @@ const probes = (): Probe[] => {
     list.push({ category: 'no conversation', route: 'opencx', label: `${event} without data`, body: json({ event, organization_id: ORG }) });
   }
   list.push({ category: 'missing fields', route: 'opencx', label: 'no event', body: json(noEvent) });
-  list.push({ category: 'missing fields', route: 'opencx', label: 'no data', body: json(noData) });
+  list.push({ category: 'no conversation', route: 'opencx', label: 'no data', body: json(noData) });
   list.push({ category: 'missing fields', route: 'opencx', label: 'empty object', body: '{}' });
   list.push({ category: 'missing fields', route: 'creatio', label: 'empty object', body: '{}' });
   list.push({ category: 'missing fields', route: 'creatio', label: 'no event_type', body: json({ caseId: CASE_ID, activityId: ACTIVITY_ID }) });
@@ -174,7 +174,7 @@ const probes = (): Probe[] => {
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB conversation_id', body: json(validOpenCx(undefined, { conversation_id: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB event name', body: json({ ...validOpenCx(), event: big(200_000) }) });
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB reason', body: json(validOpenCx(undefined, { reason: big(200_000) })) });
-  list.push({ category: 'giant strings', route: 'opencx', label: '200 KB extra field, no conversation', body: json({ event: 'conversation.started', organization_id: ORG, data: { ...noConversation, note: big(200_000) } }) });
+  list.push({ category: 'no conversation', route: 'opencx', label: '200 KB extra field, no conversation', body: json({ event: 'conversation.started', organization_id: ORG, data: { ...noConversation, note: big(200_000) } }) });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB caseId', body: json(validCreatio({ caseId: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB event_type', body: json(validCreatio({ event_type: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB modifiedOn', body: json({ event_type: 'case_updated', caseId: CASE_ID, modifiedOn: big(200_000) }) });
