@@ -12,9 +12,13 @@ export const PRICES = {
 export interface CostInputs {
   /** Measured: DynamoDB writes of one handoff sync. */
   readonly dynamoWritesPerHandoff: number;
+  /** Measured: DynamoDB reads of one handoff sync. */
+  readonly dynamoReadsPerHandoff: number;
+  /** The Creatio latency the handoff sync was measured with (ms per request). */
+  readonly creatioLatencyMs: number;
   /** Messages in the conversation (each one an OpenCX webhook). */
   readonly messagesPerConversation: number;
-  /** Measured: p50 consumer time of the handoff sync, ms. */
+  /** Measured: median consumer time of the handoff sync, ms. */
   readonly handoffSyncMs: number;
 }
 
@@ -34,7 +38,7 @@ export const estimateCost = (inputs: CostInputs): CostEstimate => {
   const consumerGbS = n * (inputs.handoffSyncMs / 1000) * 0.5 + (consumerInvocations - n) * 0.02 * 0.5; // the handoff sync, then 20 ms per skipped event, at 512 MB
   const sqsRequests = webhooks * n * 3; // send, receive, delete
   const dynamoWrites = inputs.dynamoWritesPerHandoff * n + n; // the handoff sync, and the closure's state write
-  const dynamoReads = consumerInvocations * 2; // session state, outbound record (strongly consistent, < 4 KB)
+  const dynamoReads = inputs.dynamoReadsPerHandoff * n + (consumerInvocations - n) * 1; // the handoff sync (measured), then the session state per other event (strongly consistent, < 4 KB)
   const logGb = (webhookInvocations + consumerInvocations) * 2 * 600 / 1024 ** 3; // two ~600-byte JSON lines per invocation
   const lines = [
     { item: 'API Gateway HTTP API requests', quantity: apiRequests, usd: (apiRequests / 1e6) * PRICES.httpApiPerMillion },
@@ -51,8 +55,8 @@ export const estimateCost = (inputs: CostInputs): CostEstimate => {
     assumptions: [
       `each conversation has ${inputs.messagesPerConversation} messages, so ${webhooks} OpenCX webhooks (started, one per message, handoff, closed)`,
       'every webhook is one API request, one webhook Lambda invocation (30 ms, 256 MB) and one consumer invocation (worst case: no batching)',
-      `the handoff sync takes ${inputs.handoffSyncMs} ms of consumer time (measured p50 at 0 ms Creatio latency); other events 20 ms; consumers at 512 MB`,
-      `DynamoDB: ${inputs.dynamoWritesPerHandoff} writes per handoff sync (measured) plus one at closure; two strongly consistent reads per consumer invocation`,
+      `the handoff sync takes ${inputs.handoffSyncMs} ms of consumer time (measured median, warm clients, known contact, with the Creatio sandbox answering after ${inputs.creatioLatencyMs} ms per request); other events 20 ms (assumed); consumers at 512 MB`,
+      `DynamoDB: ${inputs.dynamoWritesPerHandoff} writes and ${inputs.dynamoReadsPerHandoff} reads per handoff sync (measured) plus one write at closure; one strongly consistent read per other consumer invocation`,
       'SQS: send + receive + delete per message; idle polling by the event source mappings is not included',
       `prices: ${Object.entries(PRICES).map(([k, v]) => `${k} $${v}`).join(', ')} (us-east-1 list prices)`,
       'fixed per tenant and month, not per handoff: 4 secrets ($1.60), 1 dashboard ($3.00), 9 alarms ($0.90), 1 KMS key for the alarm topic ($1.00)',

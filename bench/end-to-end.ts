@@ -1,3 +1,4 @@
+import { OPENCX_PAGE_SIZE } from './requests-per-handoff';
 import { deterministicId } from '../functions/shared/ids';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 
@@ -68,7 +69,7 @@ const run = async (runtime: LocalRuntime, creatioLatencyMs: number, handoffs: nu
 };
 
 export const measureEndToEnd = async (options: { handoffs: number; messages: number; concurrency: number }): Promise<LatencyRow[]> => {
-  const runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', opencxSandbox: { historyPageSize: 100 } });
+  const runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', opencxSandbox: { historyPageSize: OPENCX_PAGE_SIZE } });
   try {
     const rows: LatencyRow[] = [];
     for (const latency of [0, 50]) rows.push(await run(runtime, latency, options.handoffs, options.messages, options.concurrency));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { measureBundles } from './bundles';
 import { estimateCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
-import { measureRequestsPerHandoff } from './requests-per-handoff';
+import { measureEveryConversation, measureRequestsPerHandoff, OPENCX_PAGE_SIZE, OPENCX_REQUESTS_PER_MINUTE, type Counts } from './requests-per-handoff';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -13,21 +13,51 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const table = (headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string =>
   [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
-/** `npm run bench`: prints the figures and writes them to bench/RESULTS.md. Not part of `npm test`. */
+const CREATIO_LATENCY_MS = 50;
+
+/** Creatio as "round trips (+ $batch sub-requests)". */
+const creatioCell = (c: Counts) => (c.creatioSubRequests ? `${c.creatio} (+${c.creatioSubRequests})` : String(c.creatio));
+
+/**
+ * `npm run bench`: prints the figures. `--write` also writes them to bench/RESULTS.md (a plain run
+ * never touches the tree); `--quick` runs fewer repetitions.
+ */
 const main = async () => {
   const quick = process.argv.includes('--quick');
+  const write = process.argv.includes('--write');
+  const runs = quick ? 1 : 3;
   const sections: string[] = [];
   const print = (section: string) => {
     process.stdout.write(`${section}\n\n`);
     sections.push(section);
   };
 
-  const requests = await measureRequestsPerHandoff();
+  const requests = await measureRequestsPerHandoff({ sizes: [1, 10, 50, 200], runs, creatioLatencyMs: CREATIO_LATENCY_MS });
   print(
-    `## Requests per handoff (one sync, cold clients: token and lookups included)\n\n${table(
-      ['messages', 'contact', 'Creatio', 'OpenCX', 'DynamoDB writes', 'naive Creatio', 'naive ÷ ours'],
-      requests.map((r) => [r.messages, r.contact, r.creatio, r.opencx, r.dynamoWrites, r.naiveCreatio, `${(r.naiveCreatio / r.creatio).toFixed(1)}×`]),
-    )}\n\nThe naive baseline is implemented in bench/requests-per-handoff.ts (one request per record, a token per request) and run against the same sandbox.`,
+    `## Requests and state per handoff (one sync through the real code, sandboxes and dynalite)\n\n${table(
+      ['messages', 'contact', 'client', 'Creatio round trips (+ $batch sub-requests)', 'OpenCX', 'DynamoDB reads', 'DynamoDB writes', 'naive Creatio', 'naive OpenCX', 'naive ÷ ours (Creatio)', `sync ms min / median (Creatio ${CREATIO_LATENCY_MS} ms)`],
+      requests.map((r) => [
+        r.messages,
+        r.contact,
+        r.client,
+        creatioCell(r.ours),
+        r.ours.opencx,
+        r.ours.dynamoReads,
+        r.ours.dynamoWrites,
+        r.naive.creatio,
+        r.naive.opencx,
+        `${(r.naive.creatio / r.ours.creatio).toFixed(1)}×`,
+        `${r.syncMs.min} / ${r.syncMs.median}`,
+      ]),
+    )}\n\nKnown contact: the contact exists with an open case (the default append path). Cold: new clients (token and lookups included); warm: clients that synced before. OpenCX history pages hold ${OPENCX_PAGE_SIZE} items. Counts are exact (the same in every run); times are min / median of ${runs} run(s). The naive baseline (bench/requests-per-handoff.ts) fetches one token and reuses it, then makes one request per record (session, each history page, contact search, contact or open-case lookup, case, one POST per message), against the same sandboxes.`,
+  );
+
+  const every = await measureEveryConversation();
+  print(
+    `## "Every conversation" mode: OpenCX requests per synced message\n\n${table(
+      ['pattern', 'messages', 'OpenCX requests', 'per message', `ceiling at ${OPENCX_REQUESTS_PER_MINUTE} req/min (messages/min)`],
+      every.map((r) => [r.pattern, r.messages, r.opencx, r.perMessage, r.ceilingPerMinute]),
+    )}`,
   );
 
   const e2e = await measureEndToEnd({ handoffs: quick ? 10 : 40, messages: 10, concurrency: 4 });
@@ -38,16 +68,23 @@ const main = async () => {
     )}\n\nLocal pipeline on this machine: real HTTP, local-aws-sqs (polled every 50 ms), dynalite, the sandboxes; 4 handoffs in flight.`,
   );
 
-  const bundles = measureBundles();
+  const initRuns = quick ? 5 : 15;
+  const bundles = await measureBundles({ runs: initRuns });
   print(
-    `## Lambda bundles (esbuild output as cdk synth builds it) and module init time\n\n${table(
-      ['function', 'bundle KB', 'init ms (median of 20 cold node processes)'],
-      bundles.map((b) => [b.fn, Math.round(b.bytes / 1024), b.initMsMedian]),
-    )}`,
+    `## Lambda bundles (as \`cdk synth\` builds them) and module init as deployed\n\n${table(
+      ['function', 'bundle KB', 'map KB', 'init ms min / median (NODE_OPTIONS as deployed: source maps on)', 'init ms min / median without source maps', 'largest parts (KB, esbuild metafile)'],
+      bundles.rows.map((b) => [b.fn, b.kb, b.mapKb, `${b.init.min} / ${b.init.median}`, `${b.initWithoutMaps.min} / ${b.initWithoutMaps.median}`, b.largest]),
+    )}\n\nEach sample is a fresh node process importing the built index.mjs (${initRuns} samples, ${process.version} here; Lambda runs Node 24).\n\nAWS SDK bundled or the runtime's: ${bundles.sdk.fn} with the SDK bundled is ${bundles.sdk.bundled.kb} KB and starts in ${bundles.sdk.bundled.init.min} / ${bundles.sdk.bundled.init.median} ms; with \`@aws-sdk/*\` and \`@smithy/*\` left to the runtime (loaded unbundled from node_modules, as the runtime's copy is) it is ${bundles.sdk.runtimeSdk.kb} KB and starts in ${bundles.sdk.runtimeSdk.init.min} / ${bundles.sdk.runtimeSdk.init.median} ms. The webhooks use no SDK at all (two signed fetch calls).`,
   );
 
-  const ten = requests.find((r) => r.messages === 10 && r.contact === 'new');
-  const cost = estimateCost({ dynamoWritesPerHandoff: ten?.dynamoWrites ?? 5, messagesPerConversation: 10, handoffSyncMs: e2e[0]?.p50 ?? 200 });
+  const handoff = requests.find((r) => r.messages === 10 && r.contact === 'known' && r.client === 'warm') ?? requests[0]!;
+  const cost = estimateCost({
+    dynamoWritesPerHandoff: handoff.ours.dynamoWrites,
+    dynamoReadsPerHandoff: handoff.ours.dynamoReads,
+    messagesPerConversation: 10,
+    handoffSyncMs: handoff.syncMs.median,
+    creatioLatencyMs: CREATIO_LATENCY_MS,
+  });
   print(
     `## Cost estimate per 10 000 handoffs\n\n${table(
       ['item', 'quantity', 'USD'],
@@ -55,11 +92,11 @@ const main = async () => {
     )}\n\n**Total: $${cost.perTenThousandHandoffs.toFixed(2)} per 10 000 handoffs.** Assumptions:\n${cost.assumptions.map((a) => `- ${a}`).join('\n')}`,
   );
 
-  print((await import('./render-text')).renderTextSection());
-
-  const header = `# Benchmark results\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}${quick ? ' (quick run)' : ''}.\n`;
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
-  process.stdout.write('wrote bench/RESULTS.md\n');
+  if (write) {
+    const header = `# Benchmark results\n\nWritten by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}${quick ? ' (quick run)' : ''}.\n`;
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
+    process.stdout.write('wrote bench/RESULTS.md\n');
+  }
 };
 
 main().then(
