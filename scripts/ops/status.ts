@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { formatAge, type Io } from './io';
+import { STATUS_SECTIONS, type StatusSection } from './status-sections';
 import { describeDlq, peekDlq, queueDepth, release, type DlqMessage, type QueueDepth } from './queues';
 import { followUp, QUEUE_KEYS, type QueueKey, type QueuePair, type Target } from './target';
 
@@ -54,10 +55,23 @@ export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'da
   return lines;
 };
 
-/** `status`: queue depths, parked messages and why, for both directions. Exit code 0, or 2 when something is parked. */
-export const runStatus = async (target: Target, io: Io, now: () => Date = () => new Date()): Promise<number> => {
+/**
+ * `status`: queue depths, parked messages and why, for both directions, then the extra sections of
+ * ./status-sections.ts (each in its own file). Exit code 0, or 2 when something is parked or a section
+ * reports a problem.
+ */
+export const runStatus = async (target: Target, io: Io, now: () => Date = () => new Date(), sections: readonly StatusSection[] = STATUS_SECTIONS): Promise<number> => {
   const statuses = [];
   for (const key of QUEUE_KEYS) statuses.push(await queueStatus(target.sqs, key, target.queues[key], now()));
-  for (const line of formatStatus(target, statuses, now())) io.out(line);
-  return statuses.some((status) => status.dlq.depth.waiting + status.dlq.depth.inFlight > 0) ? 2 : 0;
+  const lines = formatStatus(target, statuses, now());
+  // The dashboard link stays last.
+  const dashboard = lines.at(-1)?.startsWith('dashboard: ') ? lines.splice(lines.length - 2, 2) : [];
+  let problem = false;
+  for (const section of sections) {
+    const result = await section(target, now());
+    lines.push('', ...result.lines);
+    problem ||= result.problem;
+  }
+  for (const line of [...lines, ...dashboard]) io.out(line);
+  return problem || statuses.some((status) => status.dlq.depth.waiting + status.dlq.depth.inFlight > 0) ? 2 : 0;
 };

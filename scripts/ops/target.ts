@@ -26,6 +26,14 @@ export interface QueuePair {
   readonly dlqUrl: string;
 }
 
+export interface StateTable {
+  readonly tableName: string;
+  readonly region?: string;
+  /** The local DynamoDB API (dynalite) of npm start; unset for AWS. */
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
 export interface Endpoints {
   readonly creatioUrl: string;
   readonly creatioIdentityUrl?: string;
@@ -42,6 +50,11 @@ export interface Target {
   readonly secrets: SecretStore;
   readonly endpoints: Endpoints;
   readonly dashboardUrl?: string;
+  /**
+   * The state table, for commands that read the bridge's state (e.g. quarantined conversations): deployed
+   * from the StateTableName output, locally from the running npm start; undefined when not known.
+   */
+  readonly stateTable?: StateTable;
   /**
    * The target flags as the operator typed them (`--tenant example --local`), so that every follow-up
    * command the CLI prints works when pasted. Set by the command line; defaults to `--tenant <tenant>`.
@@ -70,6 +83,7 @@ export const STACK_OUTPUTS = {
   creatioSecret: 'CreatioCredentialsSecretArn',
   opencxSecret: 'OpenCxApiKeySecretArn',
   dashboardUrl: 'DashboardUrl',
+  stateTable: 'StateTableName',
 } as const;
 
 export class TargetError extends Error {
@@ -87,6 +101,7 @@ export const targetFromOutputs = (input: {
   readonly close?: () => void;
 }): Target => {
   const { outputs, tenant } = input;
+  const stateTableName = outputs[STACK_OUTPUTS.stateTable];
   const need = (key: string): string => {
     const value = outputs[key];
     if (!value) throw new TargetError(`Stack ${stackName(tenant)} has no output ${key}: deploy the current version (npx cdk deploy -c tenant=${tenant}).`);
@@ -108,6 +123,7 @@ export const targetFromOutputs = (input: {
       opencxApiUrl: input.config.opencx.apiUrl,
     },
     ...(outputs[STACK_OUTPUTS.dashboardUrl] ? { dashboardUrl: outputs[STACK_OUTPUTS.dashboardUrl] } : {}),
+    ...(stateTableName ? { stateTable: { tableName: stateTableName, ...(input.region ? { region: input.region } : {}) } } : {}),
     close: input.close ?? (() => undefined),
   };
 };
@@ -218,6 +234,9 @@ export const targetFromLocal = async (options: {
       ...(identityUrl ? { creatioIdentityUrl: identityUrl } : {}),
       opencxApiUrl: env.OPENCX_API_URL || options.config.opencx.apiUrl,
     },
+    ...(options.runtime
+      ? { stateTable: { tableName: options.runtime.tableName, region: LOCAL_AWS.region, endpoint: options.runtime.dynamoEndpoint, credentials: LOCAL_AWS.credentials } }
+      : {}),
     close: () => sqs.destroy(),
   };
 };

@@ -1,6 +1,13 @@
 /** `status`: each parked message with its id, reason and age; follow-ups keep the flags; no dashboard locally. */
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as path from 'node:path';
+import { loadTenantConfig } from '../../lib/tenant-config-loader';
+import { scriptedIo } from '../../scripts/ops/io';
 import type { QueueStatus } from '../../scripts/ops/status';
-import { formatStatus } from '../../scripts/ops/status';
+import { formatStatus, runStatus } from '../../scripts/ops/status';
+import { memoryStore } from '../../scripts/ops/secret-store';
+import type { Target } from '../../scripts/ops/target';
 import type { DlqMessage } from '../../scripts/ops/queues';
 
 const now = new Date('2026-12-02T12:00:00Z');
@@ -43,5 +50,34 @@ describe('ops status output', () => {
 
     expect(lines.join('\n')).not.toMatch(/dashboard widget/);
     expect(lines.join('\n')).toMatch(/npm start terminal/);
+  });
+});
+
+describe('ops status sections', () => {
+  it('prints extra sections (e.g. quarantined conversations) after the queues, before the dashboard link, and exits 2 when one has a problem', async () => {
+    const sqsMock = mockClient(SQSClient);
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+    const target: Target = {
+      tenant: 'acme',
+      description: 'stack OpenCxCreatioSync-acme',
+      config: loadTenantConfig(path.join(__dirname, '..', '..', 'tenants', 'example.json')),
+      sqs: new SQSClient({ region: 'eu-west-1' }),
+      queues: {
+        opencx: { name: 'opencx-events', direction: 'OpenCX → Creatio', url: 'q1', dlqUrl: 'd1' },
+        creatio: { name: 'creatio-events', direction: 'Creatio → OpenCX', url: 'q2', dlqUrl: 'd2' },
+      },
+      secrets: memoryStore(),
+      endpoints: { creatioUrl: 'https://acme.creatio.com', opencxApiUrl: 'https://api.open.cx' },
+      dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/dashboards/acme',
+      stateTable: { tableName: 'acme-state' },
+      close: () => undefined,
+    };
+    const { io, lines } = scriptedIo();
+
+    const code = await runStatus(target, io, () => now, [async (t) => ({ lines: ['quarantined conversations', `  1 in ${t.stateTable?.tableName}`], problem: true })]);
+
+    expect(code).toBe(2);
+    expect(lines.out.slice(-5)).toEqual(['', 'quarantined conversations', '  1 in acme-state', '', 'dashboard: https://console.aws.amazon.com/cloudwatch/dashboards/acme']);
+    sqsMock.restore();
   });
 });
