@@ -6,6 +6,7 @@ import { ReplayInputError, runReplay } from './replay';
 import { setSecrets } from './secrets';
 import { SecretProblem, type SecretKind } from './secret-store';
 import { runStatus } from './status';
+import { runSessionStatus } from './session-status';
 import { LOCAL_AUTO, QUEUE_KEYS, TargetError, resolveTarget, type QueueKey, type ResolveTargetOptions, type Target } from './target';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -104,13 +105,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   status: {
     summary: 'queue depths, dead-lettered messages with their reasons, in both directions',
-    usage: 'status --tenant <name>',
+    usage: 'status --tenant <name> [--session <opencx-session-id>]',
     details: [
       'Per direction: messages waiting and in flight on the work queue, and the DLQ: how many, why (kind and reason the consumer',
       'recorded), which conversations / cases, how old. Exit code 2 when something is in a DLQ.',
     ],
-    options: {},
-    run: (target, _values, io) => runStatus(target, io),
+    options: { session: { type: 'string' } },
+    // --session: the Creatio case (number, link, id) a conversation went to.
+    run: (target, values, io) => (typeof values.session === 'string' && values.session.trim() !== '' ? runSessionStatus(target, io, values.session.trim()) : runStatus(target, io)),
   },
 };
 

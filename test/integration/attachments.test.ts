@@ -12,6 +12,10 @@ import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { generatedSha256 } from '../../local/opencx-sandbox/files';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
+import { scriptedIo } from '../../scripts/ops/io';
+import { runSessionStatus } from '../../scripts/ops/session-status';
+import { targetFromLocal } from '../../scripts/ops/target';
 import { settle, waitFor } from '../support/wait';
 
 let runtime: LocalRuntime;
@@ -195,5 +199,27 @@ describe("a rep's files reach the customer", () => {
     expect(caseNumber).toMatch(/^SR\d+$/);
     expect(opencx.sessions.get(sessionId)?.session.custom_data).toMatchObject({ creatio_case_number: caseNumber, creatio_case_id: caseId });
     expect((sent.body as { message: { text: string } }).message.text).toBe(`The refund is on its way.\n\nCase reference: [${caseNumber}]`);
+  });
+});
+
+describe('an operator finds the case of a conversation', () => {
+  it('shows the case number, link and id with ops status --session', async () => {
+    const { sessionId, caseId } = await handedOff('email', 'Subject: Lost parcel\n\nMy parcel is lost.', []);
+    await quiet();
+    const local = await targetFromLocal({
+      sqsEndpoint: runtime.aws.sqsEndpoint,
+      config: runtime.config,
+      env: { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret, OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey },
+    });
+    const target = { ...local, stateTable: { tableName: runtime.aws.tableName, endpoint: runtime.aws.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } };
+    const { io, lines } = scriptedIo();
+
+    const code = await runSessionStatus(target, io, sessionId);
+    local.close();
+
+    const caseNumber = String(creatio.store.get('Case', caseId)?.Number);
+    expect(code).toBe(0);
+    expect(lines.out.join('\n')).toContain(`Creatio case ${caseNumber}: https://example.creatio.com/0/Nui/ViewModule.aspx#CardModuleV2/CasePage/edit/${caseId}`);
+    expect(lines.err).toEqual([]);
   });
 });
