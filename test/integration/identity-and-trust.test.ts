@@ -25,9 +25,8 @@ afterAll(async () => {
   await runtime.stop();
 });
 
-type Row = Record<string, any>;
+type Row = Record<string, unknown>;
 const contacts = (): Row[] => creatio.store.list('Contact');
-const casesOf = (contactId: string): Row[] => creatio.store.list('Case').filter((c) => c.ContactId === contactId);
 const caseOfSession = (sessionId: string): Row | undefined =>
   creatio.store.list('Case').find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(sessionId)));
 const sentTo = (sessionId: string) => opencx.sentMessages.filter((m) => m.sessionId === sessionId);
@@ -81,7 +80,7 @@ describe('a stranger who types a customer’s email address into the web chat', 
   });
 
   it('never receives the reply an agent writes on the customer’s case; the customer does', async () => {
-    agentReplies(customerCase.Id, 'Your invoice 2026-114 is attached to this email.');
+    agentReplies(String(customerCase.Id), 'Your invoice 2026-114 is attached to this email.');
 
     await waitFor(() => sentTo(customerSession).length === 1, 'the reply to the customer');
     await settle(() => [opencx.sentMessages.length, creatio.store.list('Activity').length]);

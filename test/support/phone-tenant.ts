@@ -25,10 +25,7 @@ export const phoneConversation = async (
   await opencx.addMessage(session.id, { author: 'customer', text: `Hello, this is about my order (${channel}).` });
   await opencx.handOff(session.id, { summary: 'The customer asks about an order.' });
   return waitFor(
-    () =>
-      creatio.store
-        .list('Case')
-        .find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(session.id))),
+    () => creatio.store.list('Case').find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(session.id))),
     `the case of the ${channel} conversation`,
   );
 };

@@ -2,7 +2,7 @@ import { errorFields } from '../../functions/shared/log';
 import { redact } from '../../functions/shared/redact';
 
 describe('Error text on its way to logs and DLQ attributes', () => {
-  it("hides the value Creatio quotes in a truncation error but keeps what went wrong", () => {
+  it('hides the value Creatio quotes in a truncation error but keeps what went wrong', () => {
     const text = redact(
       "Creatio POST Contact (in $batch) failed with HTTP 500: String or binary data would be truncated in table 'dbo.Contact', column 'Email'. Truncated value: 'Dana.Whitfield@Example.ORG'.",
     );

@@ -18,7 +18,10 @@ describe('Creatio → OpenCX: replies once, and only real ones', () => {
   });
 
   it('still delivers a reply that is only logged in Creatio (not sent), or addressed only to the tenant’s own mailbox', async () => {
-    for (const overrides of [{ EmailSendStatusId: EmailSendStatusIds.NotSent, Recepient: 'dana@example.org' }, { EmailSendStatusId: EmailSendStatusIds.Sent, Recepient: 'support@example.com' }]) {
+    for (const overrides of [
+      { EmailSendStatusId: EmailSendStatusIds.NotSent, Recepient: 'dana@example.org' },
+      { EmailSendStatusId: EmailSendStatusIds.Sent, Recepient: 'support@example.com' },
+    ]) {
       const h = harness({ config: testConfig({ creatio: { instanceUrl: 'https://example.creatio.com', supportMailbox: 'support@example.com' } }) });
       await knownConversation(h, 'email');
       h.opencx.addSession(SESSION_ID, 'email');

@@ -1,14 +1,6 @@
 import { ActivityTypeIds } from '../../functions/shared/creatio';
 import { syncCreatioEvent } from '../../functions/shared/sync/to-opencx';
-import {
-  ACTIVITY_ID,
-  CASE_ID,
-  SESSION_ID,
-  harness,
-  knownConversation,
-  newActivity,
-  type Harness,
-} from './sync-to-opencx-fakes';
+import { ACTIVITY_ID, CASE_ID, SESSION_ID, harness, knownConversation, newActivity, type Harness } from './sync-to-opencx-fakes';
 
 const STRANGER_SESSION = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const STRANGER_CONTACT = 'e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9';

@@ -34,10 +34,7 @@ export const ECHO_TEXT_WINDOW_MS = 10 * 60_000;
  * OpenCX message id, or — while that id is not known yet — the same text within
  * `ECHO_TEXT_WINDOW_MS` of the time the reply was recorded.
  */
-export const isOutboundEcho = (
-  message: { readonly id: string; readonly text: string; readonly createdAt?: string | undefined },
-  outbound: OutboundRecord | undefined,
-): boolean => {
+export const isOutboundEcho = (message: { readonly id: string; readonly text: string; readonly createdAt?: string | undefined }, outbound: OutboundRecord | undefined): boolean => {
   const entries = outbound?.messages ?? [];
   if (entries.some((entry) => entry.messageId === message.id)) return true;
   const hash = outboundTextHash(message.text);
