@@ -13,6 +13,9 @@ const main = async (): Promise<void> => {
   try {
     runtime = await startLocalRuntime(options);
   } catch (error) {
+    if (error instanceof TenantConfigError) {
+      throw new StartSettingsError(process.env.TENANT_CONFIG ? `TENANT_CONFIG=${process.env.TENANT_CONFIG}: ${error.message}` : error.message);
+    }
     throw new StartSettingsError(portInUseMessage(error, options.ports) ?? (error instanceof Error ? error.message : String(error)));
   }
   const file = runtimeFilePath(ROOT);
