@@ -125,7 +125,8 @@ describe('Creatio → OpenCX through the local runtime: agent replies', () => {
         status: 200,
         body: expect.objectContaining({
           sender: 'agent',
-          message: { type: 'text', text: 'Hi Dana,\n\nthe block on your card is lifted.' },
+          // Email replies end with the case number (issue 15: OpenCX's send has no subject field).
+          message: { type: 'text', text: expect.stringMatching(/^Hi Dana,\n\nthe block on your card is lifted\.\n\nCase reference: \[SR\d+\]$/) },
           should_take_over_session_from_ai: true,
         }),
       }),
