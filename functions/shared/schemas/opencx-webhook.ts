@@ -18,11 +18,14 @@ export type OpenCxEventName = (typeof OPENCX_EVENTS_ACTED_ON)[number];
 
 export const isActedOn = (event: string): event is OpenCxEventName => (OPENCX_EVENTS_ACTED_ON as readonly string[]).includes(event);
 
+/** An OpenCX id as it may appear in a URL path: letters, digits, `-_.:`, never `.` or `..` (a path segment of its own). */
+export const OPENCX_ID_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9_.:-]+$/;
+
 const id = (what: string) =>
   z.string({ error: `must be the ${what} as a string` }).check(
     z.minLength(1, `must not be empty`),
     z.maxLength(128, 'must be at most 128 characters'),
-    z.regex(/^(?!\.{1,2}$)[A-Za-z0-9_.:-]+$/, `must be the ${what} (letters, digits, "-", "_", ".", ":"; not "." or "..")`),
+    z.regex(OPENCX_ID_PATTERN, `must be the ${what} (letters, digits, "-", "_", ".", ":"; not "." or "..")`),
   );
 
 const optionalText = (max: number) => z.nullish(z.string().check(z.maxLength(max, `must be at most ${max} characters`)));

@@ -7,6 +7,7 @@
  * contact, and never receives the replies written on that customer's case.
  */
 import { lookupValue } from '../../creatio';
+import { OPENCX_ID_PATTERN } from '../../schemas/opencx-webhook';
 import type { CaseRecord as CaseState } from '../../state/state-store';
 import type { SyncToOpenCxDeps } from './types';
 
@@ -21,6 +22,8 @@ export const replySession = async (caseId: string, caseState: CaseState, deps: P
   if (!caseContactId) return undefined;
   const newestFirst = [...new Set([caseState.sessionId, ...[...caseState.sessionIds].reverse()])].filter(Boolean);
   for (const sessionId of newestFirst) {
+    // Ids reach OpenCX URL paths: only the documented shape (validated at ingest too).
+    if (!OPENCX_ID_PATTERN.test(sessionId)) continue;
     const session = await deps.store.getSession(sessionId);
     if (!session || session.value.status === 'closed') continue;
     if (lookupValue(session.value.creatioContactId) === caseContactId) return sessionId;
