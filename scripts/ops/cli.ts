@@ -73,6 +73,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: { only: { type: 'string' } },
     run: (target, values, io) => {
       const only = oneOf<SecretKind>(values.only, ['creatio', 'opencx'], '--only');
+      if (target.local) {
+        io.err(
+          'secrets writes the credentials of a deployed stack. npm start uses its bundled sandboxes, or takes real credentials from its own environment (CREATIO_CLIENT_ID, CREATIO_CLIENT_SECRET, OPENCX_API_KEY): set them there and restart it.',
+        );
+        return Promise.resolve(1);
+      }
       return setSecrets({ store: target.secrets, io, tenant: target.tenant, ...(target.flags ? { flags: target.flags } : {}), ...(only ? { kinds: [only] } : {}) });
     },
   },

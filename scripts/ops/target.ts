@@ -55,6 +55,8 @@ export interface Target {
    * from the StateTableName output, locally from the running npm start; undefined when not known.
    */
   readonly stateTable?: StateTable;
+  /** The local runtime (`--local`), whose credentials come from the environment of npm start. */
+  readonly local?: boolean;
   /**
    * The target flags as the operator typed them (`--tenant example --local`), so that every follow-up
    * command the CLI prints works when pasted. Set by the command line; defaults to `--tenant <tenant>`.
@@ -237,6 +239,7 @@ export const targetFromLocal = async (options: {
     ...(options.runtime
       ? { stateTable: { tableName: options.runtime.tableName, region: LOCAL_AWS.region, endpoint: options.runtime.dynamoEndpoint, credentials: LOCAL_AWS.credentials } }
       : {}),
+    local: true,
     close: () => sqs.destroy(),
   };
 };

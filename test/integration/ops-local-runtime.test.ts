@@ -76,6 +76,14 @@ describe('ops --local against a running npm start', () => {
     expect(replay.out).toContain('Follow it with: npm run ops -- status --tenant example --local');
   });
 
+  it('secrets: says at once that npm start takes credentials from its environment, without asking for any', async () => {
+    const result = await ops('secrets', '--tenant', 'example', '--local');
+
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([]);
+    expect(result.err).toEqual([expect.stringMatching(/^secrets writes the credentials of a deployed stack\. npm start uses its bundled sandboxes/)]);
+  });
+
   it('says in one sentence that npm start is not running when there is no .npm-start.json', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-none-'));
     fs.mkdirSync(path.join(empty, 'tenants'));
