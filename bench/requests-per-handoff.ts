@@ -138,6 +138,7 @@ const naiveHandoff = async (creatio: CreatioSandbox, opencx: OpenCxSandbox, sess
       headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
+    if (!response.ok) throw new Error(`naive baseline: ${method} ${path.split('?')[0]} answered ${response.status}`);
     return (await response.json().catch(() => ({}))) as Record<string, any>;
   };
   const opencxGet = async (path: string) => {
@@ -157,10 +158,19 @@ const naiveHandoff = async (creatio: CreatioSandbox, opencx: OpenCxSandbox, sess
     const open = await call('GET', `Case?$filter=${encodeURIComponent(`ContactId eq ${contact.Id}`)}&$top=1`);
     caseId = open.value?.[0]?.Id;
   }
-  caseId ??= (await call('POST', 'Case', { Subject: 'naive', ContactId: contact.Id, RegisteredOn: new Date().toISOString() })).Id;
+  caseId ??= (await call('POST', 'Case', { Subject: 'naive', StatusId: 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38', ContactId: contact.Id, RegisteredOn: new Date().toISOString() })).Id;
   for (let i = 0; i < messages; i += 1) {
-    await call('POST', 'Activity', { Title: `message ${i}`, StartDate: new Date().toISOString(), DueDate: new Date().toISOString(), CaseId: caseId });
+    await call('POST', 'Activity', {
+      Title: `message ${i}`,
+      StartDate: new Date().toISOString(),
+      DueDate: new Date().toISOString(),
+      PriorityId: 'ab96fa02-7fe6-df11-971b-001d60e938c6',
+      ActivityCategoryId: '8038a396-7825-e011-8165-00155d043204',
+      StatusId: '4bdbb88f-58e6-df11-971b-001d60e938c6',
+      CaseId: caseId,
+    });
   }
+  if (!caseId) throw new Error('the naive baseline could not create its case');
   return { creatio: creatioRequests, creatioSubRequests: 0, opencx: opencxRequests, dynamoReads: 0, dynamoWrites: 0 };
 };
 
