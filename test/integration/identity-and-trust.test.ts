@@ -102,6 +102,18 @@ describe('a returning customer whose email Creatio stores in other letter case',
   });
 });
 
+describe('a returning customer whose address was typed into Creatio with a space in front', () => {
+  it('is matched to that contact', async () => {
+    const sofia = contacts().find((c) => c.Name === 'Sofia Marquez')!;
+
+    const sessionId = await handOff({ channel: 'email', contact: { name: 'Sofia Marquez', email: 'Sofia.Marquez@example.net' } }, 'Subject: Refund\n\nWhere is my refund?');
+    const theCase = await waitFor(() => caseOfSession(sessionId), 'Sofia’s case');
+
+    expect(sofia.Email).toBe(' sofia.marquez@example.net');
+    expect(theCase.ContactId).toBe(sofia.Id);
+  });
+});
+
 describe('an OpenCX event that names no conversation', () => {
   it('is answered 200 "ignored" with the reason, so OpenCX neither retries nor alerts', async () => {
     const answer = await fetch(runtime.opencxWebhookUrl, {

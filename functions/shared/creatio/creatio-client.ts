@@ -414,16 +414,18 @@ export class CreatioClient {
 
   /**
    * Contacts whose primary `Email`, or a `ContactCommunication.Number` (secondary addresses), is the
-   * address regardless of case and surrounding whitespace. PostgreSQL (Creatio cloud) compares text
-   * case-sensitively, so the filter lowers the column (`tolower(Email) eq '<lower>'`) and every
-   * candidate is confirmed here. Oldest first (then by Id): the pick is the same every time.
-   * 2 GETs in parallel, a 3rd when a secondary-address owner was not already found.
+   * address regardless of case and of spaces around it. PostgreSQL (Creatio cloud) compares text
+   * case-sensitively and Creatio keeps values as typed, so the filter lowers the column and looks for
+   * the address inside it (`contains(tolower(Email),'<lower>')`: a stored " Ann@Example.com " is
+   * found too), and every candidate is confirmed here (trimmed, lower case, equal). Oldest first
+   * (then by Id): the pick is the same every time. 2 GETs in parallel, a 3rd when a
+   * secondary-address owner was not already found.
    */
   async findContactsByEmail(email: string): Promise<readonly ContactRecord[]> {
     const address = email.trim().toLowerCase();
     if (!address) return [];
     const same = (value: unknown): boolean => typeof value === 'string' && value.trim().toLowerCase() === address;
-    const found = await this.findContacts(`tolower(Email) eq ${odataString(address)}`, `tolower(Number) eq ${odataString(address)}`);
+    const found = await this.findContacts(`contains(tolower(Email),${odataString(address)})`, `contains(tolower(Number),${odataString(address)})`);
     return found.filter((c) => same(c.contact.Email) || c.numbers.some(same)).map((c) => c.contact);
   }
 
