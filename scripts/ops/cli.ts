@@ -7,7 +7,7 @@ import { setSecrets } from './secrets';
 import { SecretProblem, type SecretKind } from './secret-store';
 import { runStatus } from './status';
 import { runSessionStatus } from './session-status';
-import { LOCAL_AUTO, QUEUE_KEYS, TargetError, resolveTarget, type QueueKey, type ResolveTargetOptions, type Target } from './target';
+import { LOCAL_AUTO, QUEUE_KEYS, TargetError, resolveTarget, targetFlags, type QueueKey, type ResolveTargetOptions, type Target } from './target';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -155,17 +155,6 @@ export interface OpsDeps {
 const expandBareLocal = (args: readonly string[]): string[] =>
   args.flatMap((arg, index) => (arg === '--local' && (index === args.length - 1 || args[index + 1]?.startsWith('-')) ? [`--local=${LOCAL_AUTO}`] : [arg]));
 
-/** The target flags as given, for follow-up commands that work when pasted. */
-const targetFlags = (values: Values): string =>
-  [
-    `--tenant ${String(values.tenant)}`,
-    values.local === LOCAL_AUTO ? '--local' : typeof values.local === 'string' ? `--local ${values.local}` : '',
-    typeof values.region === 'string' ? `--region ${values.region}` : '',
-    typeof values.config === 'string' ? `--config ${values.config}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-
 /** Runs one command line (without `node script`); returns the exit code. */
 export const runOps = async (argv: readonly string[], deps: OpsDeps): Promise<number> => {
   const { io } = deps;
@@ -207,7 +196,13 @@ export const runOps = async (argv: readonly string[], deps: OpsDeps): Promise<nu
       ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
       ...(deps.env ? { env: deps.env } : {}),
     });
-    target = { ...resolved, flags: targetFlags(values) };
+    const flags = targetFlags({
+      tenant: values.tenant,
+      ...(typeof values.local === 'string' ? { local: values.local } : {}),
+      ...(typeof values.region === 'string' ? { region: values.region } : {}),
+      ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
+    });
+    target = { ...resolved, flags };
     return await command.run(target, values, io);
   } catch (error) {
     if (error instanceof UsageError) {

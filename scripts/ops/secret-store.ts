@@ -53,9 +53,9 @@ export const readOpenCxApiKey = async (store: SecretStore): Promise<OpenCxApiKey
   parseStored(await store.read('opencx'), opencxApiKeySchema, SECRET_LABEL.opencx, store, 'opencx');
 
 /** The two secrets of a deployed stack (ARNs from its outputs). */
-export const secretsManagerStore = (client: SecretsManagerClient, arns: Readonly<Record<SecretKind, string>>, tenant: string): SecretStore => ({
+export const secretsManagerStore = (client: SecretsManagerClient, arns: Readonly<Record<SecretKind, string>>, tenant: string, flags = `--tenant ${tenant}`): SecretStore => ({
   describe: (kind) => `secret ${arns[kind]}`,
-  fillHint: `Fill it with \`npm run ops -- secrets --tenant ${tenant}\`.`,
+  fillHint: `Fill it with \`npm run ops -- secrets ${flags}\`.`,
   read: async (kind) => {
     const answer = await client.send(new GetSecretValueCommand({ SecretId: arns[kind] }));
     return answer.SecretString;

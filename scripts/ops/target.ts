@@ -65,6 +65,17 @@ export interface Target {
   close(): void;
 }
 
+/** The target flags as the operator gave them (`--tenant x --local`, `--tenant x --region r`...). */
+export const targetFlags = (options: { readonly tenant: string; readonly local?: string; readonly region?: string; readonly configPath?: string }): string =>
+  [
+    `--tenant ${options.tenant}`,
+    options.local === LOCAL_AUTO ? '--local' : options.local ? `--local ${options.local}` : '',
+    options.region ? `--region ${options.region}` : '',
+    options.configPath ? `--config ${options.configPath}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
 /** `npm run ops -- <command> <flags>` for a follow-up command, keeping the flags that were used. */
 export const followUp = (target: Pick<Target, 'tenant' | 'flags'>, command: string, extra = ''): string =>
   `npm run ops -- ${command} ${target.flags ?? `--tenant ${target.tenant}`}${extra ? ` ${extra}` : ''}`;
@@ -101,6 +112,8 @@ export const targetFromOutputs = (input: {
   readonly sqs: SQSClient;
   readonly secrets: SecretsManagerClient;
   readonly close?: () => void;
+  /** The flags the operator used, repeated in the commands the CLI prints. */
+  readonly flags?: string;
 }): Target => {
   const { outputs, tenant } = input;
   const stateTableName = outputs[STACK_OUTPUTS.stateTable];
@@ -118,7 +131,8 @@ export const targetFromOutputs = (input: {
       opencx: { ...DIRECTIONS.opencx, url: need(STACK_OUTPUTS.opencxQueue), dlqUrl: need(STACK_OUTPUTS.opencxDlq) },
       creatio: { ...DIRECTIONS.creatio, url: need(STACK_OUTPUTS.creatioQueue), dlqUrl: need(STACK_OUTPUTS.creatioDlq) },
     },
-    secrets: secretsManagerStore(input.secrets, { creatio: need(STACK_OUTPUTS.creatioSecret), opencx: need(STACK_OUTPUTS.opencxSecret) }, tenant),
+    secrets: secretsManagerStore(input.secrets, { creatio: need(STACK_OUTPUTS.creatioSecret), opencx: need(STACK_OUTPUTS.opencxSecret) }, tenant, input.flags),
+    ...(input.flags ? { flags: input.flags } : {}),
     endpoints: {
       creatioUrl: input.config.creatio.instanceUrl,
       ...(input.config.creatio.identityUrl ? { creatioIdentityUrl: input.config.creatio.identityUrl } : {}),
@@ -131,7 +145,7 @@ export const targetFromOutputs = (input: {
 };
 
 /** A deployed tenant: reads `OpenCxCreatioSync-<tenant>`'s outputs with the caller's AWS credentials. */
-export const targetFromStack = async (options: { readonly tenant: string; readonly config: TenantConfig; readonly region?: string }): Promise<Target> => {
+export const targetFromStack = async (options: { readonly tenant: string; readonly config: TenantConfig; readonly region?: string; readonly flags?: string }): Promise<Target> => {
   const region = options.region ?? options.config.aws.region;
   const clientConfig = region ? { region } : {};
   const cloudformation = new CloudFormationClient(clientConfig);
@@ -160,6 +174,7 @@ export const targetFromStack = async (options: { readonly tenant: string; readon
   const sqs = new SQSClient(clientConfig);
   const secrets = new SecretsManagerClient(clientConfig);
   return targetFromOutputs({
+    ...(options.flags ? { flags: options.flags } : {}),
     tenant: options.tenant,
     config: options.config,
     outputs,
@@ -298,5 +313,5 @@ export const resolveTarget = async (options: ResolveTargetOptions): Promise<Targ
     throw new TargetError(`${configPath} is for tenant "${config.tenant}", not "${options.tenant}".`);
   }
   if (local) return targetFromLocal({ sqsEndpoint: started?.sqsEndpoint ?? local, config, env, ...(started ? { runtime: started } : {}) });
-  return targetFromStack({ tenant: options.tenant, config, ...(options.region ? { region: options.region } : {}) });
+  return targetFromStack({ tenant: options.tenant, config, flags: targetFlags(options), ...(options.region ? { region: options.region } : {}) });
 };

@@ -67,6 +67,8 @@ describe('ops target', () => {
 
     expect(cloudformation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({ StackName: 'OpenCxCreatioSync-example' });
     expect(target.queues.opencx.url).toBe(OUTPUTS.OpenCxEventsQueueUrl);
+    // Commands the CLI prints (here: how to fill a secret) keep the flags the operator used.
+    expect(target.secrets.fillHint).toBe('Fill it with `npm run ops -- secrets --tenant example --region eu-west-1`.');
   });
 
   it('says how to deploy when the stack does not exist', async () => {
