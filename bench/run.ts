@@ -49,7 +49,7 @@ const main = async () => {
         `${(r.naive.creatio / r.ours.creatio).toFixed(1)}×`,
         `${r.syncMs.min} / ${r.syncMs.median}`,
       ]),
-    )}\n\nKnown contact: the contact exists with an open case (the default append path). Cold: new clients (token and lookups included); warm: clients that synced before. OpenCX history pages hold ${OPENCX_PAGE_SIZE} items. Counts are exact (the same in every run); times are min / median of ${runs} run(s). The naive baseline (bench/requests-per-handoff.ts) fetches one token and reuses it, then makes one request per record (session, each history page, contact search, contact or open-case lookup, case, one POST per message), against the same sandboxes.`,
+    )}\n\nKnown contact: the contact exists with an open case (the default append path). Cold: new clients (token and lookups included); warm: clients that synced a new and a returning contact before. OpenCX history pages hold ${OPENCX_PAGE_SIZE} items. Counts are exact (the same in every run); times are min / median of ${runs} run(s). The naive baseline (bench/requests-per-handoff.ts) fetches one token and reuses it, then makes one request per record (session, each history page, contact search, contact or open-case lookup, case, one POST per message), against the same sandboxes.`,
   );
 
   const every = await measureEveryConversation();
