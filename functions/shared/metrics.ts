@@ -25,6 +25,7 @@ export const METRIC = {
   throttles: 'Throttles',
   syncErrors: 'SyncErrors',
   messagesParked: 'MessagesParked',
+  messagesQuarantined: 'MessagesQuarantined',
   syncLag: 'SyncLagMs',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

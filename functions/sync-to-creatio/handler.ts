@@ -35,6 +35,7 @@ const METRIC_OF: Record<SyncMetric, string> = {
   contactsCreated: METRIC.contactsCreated,
   activitiesWritten: METRIC.activitiesWritten,
   resolutionsToCreatio: METRIC.resolutionsToCreatio,
+  messagesQuarantined: METRIC.messagesQuarantined,
   syncLag: METRIC.syncLag,
 };
 const observer: SyncObserver = {

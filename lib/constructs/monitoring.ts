@@ -194,6 +194,18 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    alarm('MessagesQuarantined', {
+      alarmName: 'messages-quarantined',
+      alarmDescription:
+        'Creatio refused one or more messages for good (a business rule, a required column, a value it will not take); the rest of each conversation went on. ' +
+        `\`${ops('status')}\` lists them (session, message id, reason); fix the cause, then \`${ops('replay')} --session <id>\` writes them.`,
+      metric: this.insightsSum(METRIC.messagesQuarantined, 'Messages quarantined'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     alarm('SyncErrors', {
       alarmName: 'sync-errors',
       alarmDescription:

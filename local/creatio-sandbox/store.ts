@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FilterContext, checkFilter, compareValues, evaluateFilter, parseFilter, resolvePath } from './odata-filter';
 import { type ColumnDef, type EntitySchema, edmType } from './schema';
 import { MIRRORED_PHONE_COLUMNS, searchNumberOf } from './communications';
-import { errors } from './sandbox-errors';
+import { SandboxError, errors } from './sandbox-errors';
 import { SANDBOX_USER_CONTACT_ID, SEED_ROWS } from './seed';
 
 export type SandboxRecord = Readonly<Record<string, unknown>> & { readonly Id: string };
@@ -184,12 +184,25 @@ export class SandboxStore {
     return row ? this.shape(schema, row, select, expand) : undefined;
   }
 
+  /**
+   * A tenant's business rule or required custom column: returns why an insert is refused (answered 400), or
+   * undefined to let it through. Set by tests; the bridge must quarantine the refused message and go on.
+   */
+  businessRule: ((collection: string, row: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
+  /**
+   * A duplicate Id answers the generic "An error has occurred." 500 (as a tenant whose database words it
+   * differently, or hides it): the bridge must not depend on the duplicate-key wording.
+   */
+  genericDuplicateErrors = false;
+
   insert(collection: string, body: unknown): SandboxRecord {
     const schema = this.schemaOf(collection);
     const values = this.checkBody(schema, body);
     const row = this.build(schema, values);
     const id = row.Id as string;
-    if (this.tables.get(collection)?.has(id)) throw errors.duplicateKey(collection, id);
+    if (this.tables.get(collection)?.has(id)) throw this.genericDuplicateErrors ? errors.serverFault() : errors.duplicateKey(collection, id);
+    const refused = this.businessRule?.(collection, row);
+    if (refused) throw new SandboxError(400, refused, 'Terrasoft.Core.Entities.EntityValidationException');
     if (collection === 'Case' && row.Number === '') {
       // CaseCodeMask "SR{0:00000000}" + CaseLastNumber (creatio-detail.md §3.2, High).
       row.Number = `SR${String(this.nextCaseNumber).padStart(8, '0')}`;

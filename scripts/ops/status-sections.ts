@@ -1,3 +1,4 @@
+import { quarantineSection } from './quarantine';
 import type { Target } from './target';
 
 /**
@@ -8,4 +9,4 @@ import type { Target } from './target';
 export type StatusSection = (target: Target, now: Date) => Promise<{ readonly lines: readonly string[]; readonly problem: boolean }>;
 
 /** Printed after the queues, in this order. */
-export const STATUS_SECTIONS: readonly StatusSection[] = [];
+export const STATUS_SECTIONS: readonly StatusSection[] = [quarantineSection];

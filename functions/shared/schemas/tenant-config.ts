@@ -102,6 +102,8 @@ export const tenantConfigSchema = z
         /** CaseStatus set when OpenCX resolves a conversation; required for two-way resolution. */
         resolvedStatusId: guid.optional(),
         newStatusId: guid.default('ae5f2f10-f46b-1410-fd9a-0050ba5d6c38'),
+        /** CaseStatus a Resolved (not final) case gets when a new conversation is appended to it (default Creatio's "Reopened"). */
+        reopenedStatusId: guid.default('f063ebbe-fdc6-4982-8431-d8cfa52fedcf'),
         priorityId: guid.default('d9bd322c-f46b-1410-ee8c-0050ba5d6c38'),
         /** Channel → CaseOrigin id. A channel missing here is resolved by origin name or left empty. */
         originByChannel: z.partialRecord(channelSchema, guid).default({}),
@@ -110,6 +112,7 @@ export const tenantConfigSchema = z
         createCaseOnlyOnHandoff: true,
         appendToOpenCase: true,
         newStatusId: 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38',
+        reopenedStatusId: 'f063ebbe-fdc6-4982-8431-d8cfa52fedcf',
         priorityId: 'd9bd322c-f46b-1410-ee8c-0050ba5d6c38',
         originByChannel: {},
       }),

@@ -3,7 +3,9 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   type AttributeValue,
+  type QueryCommandOutput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { RetryableError } from '../errors';
@@ -13,6 +15,7 @@ import {
   type CaseRecord,
   type ContactRecord,
   type OutboundRecord,
+  type QuarantinedMessage,
   type ReplyRecord,
   type SessionRecord,
   type StateStore,
@@ -30,6 +33,8 @@ const MARKER_TTL_DAYS = 180;
 const MAPPING_TTL_DAYS = 730;
 
 type Item = Record<string, AttributeValue>;
+
+const QUARANTINE_PK = 'QUARANTINE';
 
 /**
  * One table, one item per record: `pk`/`sk`, a `version` number that guards every write, the record as
@@ -125,6 +130,49 @@ export class DynamoDbStateStore implements StateStore {
   }
   putReply(record: ReplyRecord, expectedVersion: number) {
     return this.put(`REPLY#${record.activityId}`, 'META', record, expectedVersion, MARKER_TTL_DAYS);
+  }
+
+  /** QUARANTINE / <session>: listed by `ops status` with one Query (the consumers only Put it). */
+  async recordQuarantine(sessionId: string, messages: readonly QuarantinedMessage[]): Promise<void> {
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + MAPPING_TTL_DAYS * DAY_SECONDS;
+    await this.send(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.key(QUARANTINE_PK, sessionId),
+            version: { N: '1' },
+            data: { S: JSON.stringify({ sessionId, messages }) },
+            [TABLE_KEYS.ttlAttribute]: { N: String(expiresAt) },
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Every session with quarantined messages (for the operator; needs dynamodb:Query, which the consumers do not have). */
+  async listQuarantined(): Promise<{ sessionId: string; messages: QuarantinedMessage[] }[]> {
+    const found: { sessionId: string; messages: QuarantinedMessage[] }[] = [];
+    let start: Item | undefined;
+    do {
+      const answer: QueryCommandOutput = await this.send(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey },
+            ExpressionAttributeValues: { ':pk': { S: QUARANTINE_PK } },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of answer.Items ?? []) {
+        const value = JSON.parse(item.data?.S ?? '{}') as { sessionId?: string; messages?: QuarantinedMessage[] };
+        if (value.sessionId && value.messages?.length) found.push({ sessionId: value.sessionId, messages: value.messages });
+      }
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   getOutbound(sessionId: string) {

@@ -26,6 +26,19 @@ export interface SessionRecord {
   readonly resolvedBy?: 'opencx' | 'creatio' | undefined;
   readonly firstSyncedAt?: string | undefined;
   readonly updatedAt?: string | undefined;
+  /** Messages Creatio refused for good: skipped by the cursor, retried by a replay (no content, reason redacted). */
+  readonly quarantined?: readonly QuarantinedMessage[] | undefined;
+  /** OpenCX closure timestamps already applied to the case (each closure resolves it once). */
+  readonly closuresSynced?: readonly string[] | undefined;
+}
+
+export interface QuarantinedMessage {
+  /** OpenCX's message id (or `handoff:<timestamp>` for a handoff note). */
+  readonly messageId: string;
+  readonly activityId: string;
+  readonly reason: string;
+  readonly status?: number | undefined;
+  readonly at: string;
 }
 
 export interface CaseRecord {
@@ -92,6 +105,11 @@ export interface StateStore {
   isOwnActivity(activityId: string): Promise<boolean>;
   getReply(activityId: string): Promise<Versioned<ReplyRecord> | undefined>;
   putReply(record: ReplyRecord, expectedVersion: number): Promise<number>;
+  /**
+   * The operator's list of quarantined messages (one entry per session, overwritten; an empty list clears
+   * it), next to the session record that holds the truth. Optional: fakes in tests may leave it out.
+   */
+  recordQuarantine?(sessionId: string, messages: readonly QuarantinedMessage[]): Promise<void>;
   getOutbound(sessionId: string): Promise<Versioned<OutboundRecord> | undefined>;
   putOutbound(record: OutboundRecord, expectedVersion: number): Promise<number>;
 }

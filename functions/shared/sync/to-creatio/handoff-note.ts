@@ -18,5 +18,7 @@ export const handoffNoteFields = (
     .join('\n\n'),
   StartDate: toIso(event.occurredAt, now),
   DueDate: toIso(event.occurredAt, now),
-  MessageTypeId: EmailMessageTypeIds.Incoming,
+  // Creatio orders the case history by SendDate; Incoming would show the note as written by the customer.
+  SendDate: toIso(event.occurredAt, now),
+  MessageTypeId: EmailMessageTypeIds.Outgoing,
 });

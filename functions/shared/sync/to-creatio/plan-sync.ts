@@ -20,6 +20,10 @@ export interface PlanInput {
   readonly session: OpenCxSession;
   /** History items after the cursor (the whole transcript at the first sync), normalised, in order. */
   readonly history: readonly OpenCxMessage[];
+  /** Quarantined messages to try again (a replay), found in the history. */
+  readonly retry?: readonly OpenCxMessage[];
+  /** The appended-to case is Resolved (not final): it is moved back to a working status. */
+  readonly reopenCase?: boolean;
   /** Message ids and text hashes of replies the bridge itself sent to OpenCX (never written back). */
   readonly echoes: ReadonlySet<string>;
   readonly identity: ContactIdentity;
@@ -47,7 +51,7 @@ export interface SyncPlan {
   /** Contact and case writes: no activity can be written without them. */
   readonly setup: readonly BatchOperation[];
   /** The "handed off again" note, when one is due. */
-  readonly note: { readonly activityId: string; readonly operation: BatchOperation } | undefined;
+  readonly note: { readonly activityId: string; readonly occurredAt: string; readonly operation: BatchOperation } | undefined;
   /** One activity per customer-visible new message, in order. */
   readonly messages: readonly MessageWrite[];
   readonly creatioContactId: string | undefined;
@@ -62,6 +66,16 @@ export const isHandoffAlreadySynced = (event: OpenCxQueueMessage, state: Session
   if (event.event !== 'conversation.handoff_to_human') return false;
   const summary = event.handoff?.summary;
   return (state.handoffsSynced ?? []).includes(event.occurredAt) || (summary !== undefined && (state.summariesSynced ?? []).includes(sha256Hex(summary)));
+};
+
+/**
+ * The case description: the handoff summary, and what an unproven customer said about themselves, marked
+ * unverified (shown to the rep, never used to match a contact or a case).
+ */
+export const caseDescription = (summary: string | undefined, identity: ContactIdentity): string => {
+  const declared = [identity.unverified?.email, identity.unverified?.phone].filter((v): v is string => Boolean(v));
+  const note = declared.length ? `Contact details given by the customer (unverified: ${declared.join(', ')})` : '';
+  return [summary ?? '', note].filter(Boolean).join('\n\n');
 };
 
 /** A message the bridge posted to OpenCX itself (an agent reply from Creatio): never written back. */
@@ -89,7 +103,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
       batchOp.create('Case', {
         Id: target.caseId,
         Subject: subjectFor(input.history, channel),
-        Symptoms: summary ?? '',
+        Symptoms: caseDescription(summary, identity),
         StatusId: config.cases.newStatusId,
         PriorityId: config.cases.priorityId,
         RegisteredOn: toIso(session.created_at, now),
@@ -105,6 +119,10 @@ export const planSync = (input: PlanInput): SyncPlan => {
     // A case created before the handoff ("every conversation" mode) gets the summary now.
     setup.push(batchOp.patch('Case', target.caseId, { Symptoms: summary }));
   }
+  if (input.reopenCase && target.mode === 'appended') {
+    // As Creatio itself reopens a resolved case when the customer writes again (creatio-detail.md §4.3).
+    setup.push(batchOp.patch('Case', target.caseId, { StatusId: config.cases.reopenedStatusId }));
+  }
 
   const link = sessionUrl(config, sessionId);
   const note =
@@ -112,11 +130,12 @@ export const planSync = (input: PlanInput): SyncPlan => {
       ? (() => {
           const activityId = deterministicId(config.tenant, 'handoff', sessionId, event.occurredAt);
           const fields = handoffNoteFields(event, target.mode === 'appended', summary, link, now);
-          return { activityId, operation: activityCreate(activityId, target.caseId, creatioContactId, fields) };
+          return { activityId, occurredAt: event.occurredAt, operation: activityCreate(activityId, target.caseId, creatioContactId, fields) };
         })()
       : undefined;
 
-  const visible = input.history.filter((m) => isCustomerVisible(m) && !isEcho(m, input.echoes));
+  const retryIds = new Set((input.retry ?? []).map((m) => m.id));
+  const visible = [...(input.retry ?? []), ...input.history.filter((m) => !retryIds.has(m.id))].filter((m) => isCustomerVisible(m) && !isEcho(m, input.echoes));
   const firstOfSession = !state.cursor;
   const customerAddress = identity.email ?? identity.phone;
   const messages = visible.map((message, index): MessageWrite => {

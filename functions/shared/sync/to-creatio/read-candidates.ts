@@ -17,11 +17,12 @@ export const readCaseCandidates = async (
   return { contact, openCase: await readCaseState(caseId, deps) };
 };
 
-/** A case's state in Creatio: missing, final (closed), or open. */
+/** A case's state in Creatio: missing, final (closed), resolved (not final: it may be reopened), or open. */
 export const readCaseState = async (caseId: string, deps: { readonly creatio: CreatioClient; readonly lookups: LookupResolver }): Promise<OpenCaseState> => {
   const found = await deps.creatio.getCase(caseId);
   if (!found) return 'missing';
   if (!found.StatusId) return 'open';
   const status = await deps.lookups.caseStatus(found.StatusId);
-  return status?.isFinal ? 'final' : 'open';
+  if (status?.isFinal) return 'final';
+  return status?.isResolved ? 'resolved' : 'open';
 };

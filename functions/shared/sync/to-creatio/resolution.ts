@@ -11,10 +11,20 @@ export const resolvedInOpenCx = (event: OpenCxQueueMessage, session: OpenCxSessi
   event.closure?.humanResolution === 'resolved' ||
   (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
 
-/** Whether this sync should set the case to the tenant's Resolved status (before looking at the case). */
+/** Which OpenCX closure this is: its timestamp for a close event; a resolved status seen on another event is 'status'. */
+export const closureKey = (event: OpenCxQueueMessage): string => (event.event === 'conversation.closed' ? event.occurredAt : 'status');
+
+/**
+ * Whether this sync should set the case to the tenant's Resolved status (before looking at the case): each
+ * OpenCX closure resolves the case once (resolve → the customer writes again → resolve resolves it again);
+ * a resolved status seen on another event counts only when no closure was synced yet.
+ */
 export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSession, state: SessionRecord, config: TenantConfig): boolean => {
   if (event.event !== 'conversation.closed' && session.status !== 'closed_resolved') return false;
-  if (!config.cases.resolvedStatusId || state.resolvedBy) return false;
+  if (!config.cases.resolvedStatusId) return false;
+  const synced = state.closuresSynced ?? [];
+  const key = closureKey(event);
+  if (synced.includes(key) || (key === 'status' && (synced.length > 0 || state.resolvedBy))) return false;
   return resolvedInOpenCx(event, session);
 };
 

@@ -1,9 +1,10 @@
 import type { CreatioClient } from '../../creatio';
 import { RetryableError } from '../../errors';
-import { normaliseHistory, type OpenCxClient, type OpenCxSession } from '../../opencx';
+import type { OpenCxClient, OpenCxSession } from '../../opencx';
 import type { OpenCxQueueMessage } from '../../schemas/queue-messages';
 import type { TenantConfig } from '../../schemas/tenant-config';
-import type { SessionRecord, StateStore } from '../../state/state-store';
+import type { QuarantinedMessage, SessionRecord, StateStore } from '../../state/state-store';
+import { REPLAY_EVENT } from '../../schemas/queue-messages';
 import { aiFieldColumns, originFor } from './case-fields';
 import { recordCase } from './case-record';
 import { chooseCase, type CaseTarget } from './choose-case';
@@ -15,7 +16,8 @@ import type { LookupResolver } from './lookups';
 import { nextSessionState } from './next-state';
 import { planSync } from './plan-sync';
 import { readCaseCandidates } from './read-candidates';
-import { resolveCase, wantsResolution } from './resolution';
+import { closureKey, resolveCase, wantsResolution } from './resolution';
+import { readHistory } from './read-history';
 import { retryOnConflict } from './retry-on-conflict';
 import { storePlannedFiles, type CustomerFilePolicy } from '../attachments/customer-files';
 
@@ -32,6 +34,7 @@ export type SyncMetric =
   | 'contactsCreated'
   | 'activitiesWritten'
   | 'resolutionsToCreatio'
+  | 'messagesQuarantined'
   | 'syncLag';
 
 export interface SyncToCreatioDeps {
@@ -59,6 +62,7 @@ export type SyncOutcome =
       readonly caseMode: 'created' | 'existing' | 'appended';
       readonly activitiesWritten: number;
       readonly resolved: boolean;
+      readonly quarantined: readonly QuarantinedMessage[];
     };
 
 /**
@@ -81,48 +85,86 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const after = gateAfterSession(event, state, session, config);
   if (!after.go) return { kind: 'skipped', reason: after.reason };
 
-  // The transcript since the cursor (the whole of it at the first sync).
-  const history = await deps.opencx.listHistory(sessionId, {
-    ...(state.caseId && state.historyCursor ? { afterCursor: state.historyCursor } : {}),
-    ...(state.caseId && state.cursor ? { sinceMessageId: state.cursor.lastMessageId } : {}),
-  });
+  // The transcript since the cursor (the whole of it at the first sync, or for a replay that retries quarantined messages).
+  const retryQuarantined = event.event === REPLAY_EVENT && Boolean(state.quarantined?.length);
+  const history = await readHistory(deps.opencx, state, { retryQuarantined });
   deps.syncedThisBatch?.add(sessionId);
-  const items = normaliseHistory(history.items);
   const outbound = await store.getOutbound(sessionId);
   const echoes = new Set((outbound?.value.messages ?? []).flatMap((m) => [m.textHash, ...(m.messageId ? [m.messageId] : [])]));
 
   const identity = contactIdentity(session, config.creatio.defaultCountry);
-  const choice = chooseCase(state, await readCaseCandidates(state, identity.key, deps), config, now);
+  const candidates = await readCaseCandidates(state, identity.key, deps);
+  const choice = chooseCase(state, candidates, config, now);
   if (choice.kind === 'wait') throw new RetryableError(choice.reason, { kind: 'conflict' });
   const target = choice.target;
   const contact = needsContact(target, state.creatioContactId) ? await findContact(target, identity, deps) : undefined;
   const caseColumns = target.mode === 'created' ? await caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {};
+  const reopenCase = target.mode === 'appended' && candidates.openCase === 'resolved';
 
-  const plan = planSync({ event, state, session, history: items, echoes, identity, target, contact, caseColumns, config, now, filePolicy: deps.filePolicy });
+  const plan = planSync({ event, state, session, history: history.fresh, retry: history.retry, reopenCase, echoes, identity, target, contact, caseColumns, config, now, filePolicy: deps.filePolicy });
   // Our own activities carry ids we minted (isBridgeId), so the agent-reply process never forwards them:
   // no marker item per activity, and the state writes of a handoff stay flat in its length.
-  await writePlan(plan, deps.creatio);
+  const written = await writePlan(plan, deps.creatio, now);
 
   if (contact?.create) observer.metric('contactsCreated');
   if (target.mode === 'created' && !state.caseId) observer.metric('casesCreated');
   if (target.mode === 'appended') observer.metric('casesAppended');
-  if (plan.messages.length) observer.metric('activitiesWritten', plan.messages.length);
+  if (written.written) observer.metric('activitiesWritten', plan.messages.length - written.quarantined.filter((q) => !q.messageId.startsWith('handoff:')).length);
+  if (written.quarantined.length) {
+    observer.metric('messagesQuarantined', written.quarantined.length);
+    // Ids and the redacted reason only: the operator lists them with `ops status` and retries with `ops replay`.
+    observer.warn('Creatio refused messages for good: quarantined, the rest of the conversation goes on', {
+      sessionId,
+      quarantined: written.quarantined.map((q) => ({ messageId: q.messageId, reason: q.reason })),
+    });
+  }
 
   // Each message's files, streamed onto its activity now that it exists (before the cursor moves: a retry redoes them).
-  await storePlannedFiles(plan.messages, deps.creatio, deps.filePolicy);
+  const refused = new Set(written.quarantined.map((q) => q.messageId));
+  await storePlannedFiles(plan.messages.filter((m) => !refused.has(m.message.id)), deps.creatio, deps.filePolicy);
 
-  let next = nextSessionState({ event, state, session, history: items, historyCursor: history.lastCursor, identity, target, plan, now });
+  let next = nextSessionState({
+    event,
+    state,
+    session,
+    history: history.fresh,
+    historyCursor: history.lastCursor,
+    lastItemId: history.lastItemId,
+    identity,
+    target,
+    plan,
+    quarantined: written.quarantined,
+    now,
+  });
   const resolved = wantsResolution(event, session, next, config)
     ? await resolveCase(target.caseId, { ...deps, onResolved: () => observer.metric('resolutionsToCreatio') })
     : false;
-  if (resolved) next = { ...next, resolvedBy: 'opencx', status: 'closed' };
+  if (resolved) next = { ...next, resolvedBy: 'opencx', status: 'closed', closuresSynced: [...(next.closuresSynced ?? []), closureKey(event)].slice(-20) };
 
   await retryOnConflict(() => store.putSession(next, stored?.version ?? 0));
+  if (written.quarantined.length || state.quarantined?.length) {
+    await store.recordQuarantine?.(sessionId, next.quarantined ?? []);
+  }
   await recordCase(target.caseId, sessionId, identity.key, plan.channel, store);
   const lagMs = Math.max(0, deps.now().getTime() - new Date(event.occurredAt).getTime());
   observer.metric('syncLag', lagMs);
-  observer.info('conversation synced to Creatio', { sessionId, lagMs, caseId: target.caseId, caseMode: target.mode, activities: plan.messages.length, resolved });
-  return { kind: 'synced', caseId: target.caseId, caseMode: target.mode, activitiesWritten: plan.messages.length, resolved };
+  observer.info('conversation synced to Creatio', {
+    sessionId,
+    lagMs,
+    caseId: target.caseId,
+    caseMode: target.mode,
+    activities: plan.messages.length,
+    quarantined: written.quarantined.length,
+    resolved,
+  });
+  return {
+    kind: 'synced',
+    caseId: target.caseId,
+    caseMode: target.mode,
+    activitiesWritten: plan.messages.length,
+    resolved,
+    quarantined: written.quarantined,
+  };
 };
 
 /** Finds or prepares the Creatio contact, and writes the contact's claim before anything goes to Creatio. */
