@@ -160,7 +160,7 @@ const MAX_LISTED = 20;
  * Lines describing parked messages: count per reason, then each message with its id, kind, reason,
  * conversation / case (its FIFO group) and age, oldest first.
  */
-export const describeDlq = (messages: readonly DlqMessage[], now: Date, indent = '  '): string[] => {
+export const describeDlq = (messages: readonly DlqMessage[], now: Date, indent = '  ', groupLabel = 'group'): string[] => {
   if (messages.length === 0) return [];
   const lines: string[] = [];
   for (const { errorKind, reason, count } of reasonsOf(messages)) lines.push(`${indent}${count} × [${errorKind}] ${reason}`);
@@ -168,7 +168,7 @@ export const describeDlq = (messages: readonly DlqMessage[], now: Date, indent =
   const sorted = [...messages].sort((a, b) => failedAt(a) - failedAt(b));
   for (const message of sorted.slice(0, MAX_LISTED)) {
     lines.push(
-      `${indent}- message ${message.messageId} · ${message.groupId ? `group ${message.groupId} · ` : ''}failed ${formatAge((now.getTime() - failedAt(message)) / 1000)} ago · [${message.errorKind ?? 'retries_exhausted'}] ${message.reason ?? 'no reason recorded: search the consumer logs for this message id'}${message.downstreamStatus ? ` (HTTP ${message.downstreamStatus})` : ''}`,
+      `${indent}- message ${message.messageId} · ${message.groupId ? `${groupLabel} ${message.groupId} · ` : ''}failed ${formatAge((now.getTime() - failedAt(message)) / 1000)} ago · [${message.errorKind ?? 'retries_exhausted'}] ${message.reason ?? 'no reason recorded: search the consumer logs for this message id'}${message.downstreamStatus ? ` (HTTP ${message.downstreamStatus})` : ''}`,
     );
   }
   if (sorted.length > MAX_LISTED) lines.push(`${indent}… and ${sorted.length - MAX_LISTED} more`);

@@ -45,7 +45,7 @@ export const redriveQueue = async (options: RedriveOptions): Promise<RedriveResu
     return { queue: key, found: 0, moved: 0, failed: 0, declined: false };
   }
   io.out(`${queue.name} DLQ: ${messages.length} message(s) (${queue.direction})`);
-  for (const line of describeDlq(messages, now())) io.out(line);
+  for (const line of describeDlq(messages, now(), '  ', key === 'opencx' ? 'conversation' : 'case')) io.out(line);
   if (!(await options.confirm(`Move ${messages.length} message(s) back to ${queue.name}? Only if the cause is fixed. [y/N] `))) {
     await release(sqs, queue.dlqUrl, messages);
     io.out(`${queue.name}: left in the DLQ`);

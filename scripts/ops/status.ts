@@ -28,6 +28,9 @@ export const queueStatus = async (sqs: SQSClient, key: QueueKey, queue: QueuePai
   };
 };
 
+/** What a message group is in each direction. */
+const GROUP_LABEL: Readonly<Record<QueueKey, string>> = { opencx: 'conversation', creatio: 'case' };
+
 export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'dashboardUrl' | 'flags'>, statuses: readonly QueueStatus[], now: Date): string[] => {
   const lines = [`${target.tenant}: ${target.description}`];
   for (const status of statuses) {
@@ -48,7 +51,7 @@ export const formatStatus = (target: Pick<Target, 'tenant' | 'description' | 'da
       continue;
     }
     lines.push(`  DLQ: ${parked} parked${dlq.oldestAgeSeconds !== undefined ? `, oldest ${formatAge(dlq.oldestAgeSeconds)} old` : ''}`);
-    lines.push(...describeDlq(dlq.messages, now, '    '));
+    lines.push(...describeDlq(dlq.messages, now, '    ', GROUP_LABEL[status.key]));
     lines.push(`  → fix the cause, then: ${followUp(target, 'redrive', `--queue ${status.key}`)}`);
   }
   if (target.dashboardUrl) lines.push('', `dashboard: ${target.dashboardUrl}`);

@@ -61,7 +61,7 @@ describe('ops --local against a running npm start', () => {
     }, 'the handoff of an unknown session to be parked');
 
     const text = parked.out.join('\n');
-    expect(text).toMatch(/- message [0-9a-f-]{36} · group no-such-session · failed \d+ s ago · \[not_found\] OpenCX session no-such-session was not found/);
+    expect(text).toMatch(/- message [0-9a-f-]{36} · conversation no-such-session · failed \d+ s ago · \[not_found\] OpenCX session no-such-session was not found/);
     expect(text).toContain('→ fix the cause, then: npm run ops -- redrive --tenant example --local --queue opencx');
     expect(text).not.toMatch(/dashboard/);
   });
