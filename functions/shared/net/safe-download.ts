@@ -95,6 +95,8 @@ export interface OpenedDownload {
   readonly finalUrl: string;
   /** Bytes passed on so far. */
   bytesRead(): number;
+  /** Set when the download itself failed (network, cap, timeout), as opposed to whoever reads `body`. */
+  sourceError(): Error | undefined;
 }
 
 const systemResolver: Resolver = (hostname) =>
@@ -154,12 +156,13 @@ const guardedLookup =
     );
   };
 
-const capStream = (maxBytes: number, counter: { bytes: number }): Transform =>
+const capStream = (maxBytes: number, counter: { bytes: number; failure?: Error }): Transform =>
   new Transform({
     transform(chunk: Buffer, _encoding, done) {
       counter.bytes += chunk.length;
       if (counter.bytes > maxBytes) {
-        done(new DownloadRefusedError('too_large', `more than ${maxBytes} bytes`));
+        counter.failure ??= new DownloadRefusedError('too_large', `more than ${maxBytes} bytes`);
+        done(counter.failure);
         return;
       }
       done(null, chunk);
@@ -233,10 +236,21 @@ export const openDownload = async (rawUrl: string, policy: DownloadPolicy, deps:
       response.destroy();
       throw new DownloadRefusedError('too_large', `${contentLength} bytes declared`);
     }
-    const counter = { bytes: 0 };
+    const counter: { bytes: number; failure?: Error } = { bytes: 0 };
     const cap = capStream(policy.maxBytes, counter);
-    response.on('error', (error) => cap.destroy(signal.aborted ? timedOut() : error));
-    signal.addEventListener('abort', () => cap.destroy(timedOut()), { once: true });
+    let closed = false;
+    const fail = (error: Error) => {
+      if (closed) return; // the reader gave up first: that is not a failure of the download
+      counter.failure ??= error;
+      cap.destroy(counter.failure);
+    };
+    cap.once('close', () => {
+      closed = true;
+      response.destroy();
+    });
+    response.on('error', (error) => fail(signal.aborted ? timedOut() : error));
+    response.on('aborted', () => fail(signal.aborted ? timedOut() : new RetryableError('Attachment download was cut off', { kind: 'network' })));
+    signal.addEventListener('abort', () => fail(timedOut()), { once: true });
     response.pipe(cap);
     return {
       body: cap,
@@ -244,6 +258,7 @@ export const openDownload = async (rawUrl: string, policy: DownloadPolicy, deps:
       contentLength,
       finalUrl: url.toString(),
       bytesRead: () => counter.bytes,
+      sourceError: () => counter.failure,
     };
   }
 };

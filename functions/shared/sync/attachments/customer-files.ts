@@ -17,7 +17,7 @@
 import type { Readable } from 'node:stream';
 import { PermanentError } from '../../errors';
 import { type ActivityFilePort, activityFileId, uploadActivityFile } from '../../creatio/activity-files';
-import { DownloadRefusedError, checkUrl, openDownload, type DownloadDeps, type DownloadPolicy } from '../../net/safe-download';
+import { DownloadRefusedError, checkUrl, openDownload, type DownloadDeps, type OpenedDownload } from '../../net/safe-download';
 import type { OpenCxMessage, OpenCxMessageAttachment } from '../../opencx/messages';
 import type { TenantConfig } from '../../schemas/tenant-config';
 import { formatBytes } from '../render/attachments';
@@ -76,6 +76,12 @@ export const planCustomerFiles = (
   return { files, notes: linkNotes(lines) };
 };
 
+/** The rep-facing reason a download did not give us the file. */
+const downloadReason = (error: unknown, policy: CustomerFilePolicy): string => {
+  if (error instanceof DownloadRefusedError) return error.reason === 'too_large' ? `larger than the ${formatBytes(policy.maxFileBytes)} limit for files` : error.readable;
+  return 'the file could not be downloaded from OpenCX just now';
+};
+
 export interface StoreFilesInput {
   readonly activityId: string;
   /** The body the activity was written with (refusals found while downloading are appended to it). */
@@ -100,11 +106,12 @@ export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: S
   let stored = 0;
   let bytes = 0;
   const refused: { name: string; reason: string }[] = [];
+  const refuse = (name: string, reason: string) => refused.push({ name, reason });
   for (const file of input.plan.files) {
     if (file.action !== 'upload') continue;
-    let body: Readable | undefined;
+    let download: OpenedDownload;
     try {
-      const download = await openDownload(
+      download = await openDownload(
         file.url,
         {
           maxBytes: policy.maxFileBytes,
@@ -115,7 +122,13 @@ export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: S
         },
         deps,
       );
-      body = download.body;
+    } catch (error) {
+      // A download that cannot start (refused, host unknown, OpenCX storage failing) keeps the link: the
+      // conversation is not held up for a copy of a file the rep can still open.
+      refuse(file.attachment.name, downloadReason(error, policy));
+      continue;
+    }
+    try {
       const size = download.contentLength ?? file.attachment.size ?? 0;
       const result = await uploadActivityFile(creatio, { id: file.fileId, activityId: input.activityId, name: file.attachment.name, size }, download.body, {
         timeoutMs: policy.downloadTimeoutMs,
@@ -123,16 +136,17 @@ export const storeCustomerFiles = async (creatio: CustomerFilesCreatio, input: S
       stored += 1;
       bytes += result.bytes;
     } catch (error) {
-      body?.destroy();
-      if (error instanceof DownloadRefusedError) {
+      download.body.destroy();
+      const failedDownload = download.sourceError();
+      if (failedDownload || error instanceof DownloadRefusedError) {
         // A record may exist with part of the content: a link with a reason is better than half a file.
-        if (body) await creatio.delete('ActivityFile', file.fileId);
-        refused.push({ name: file.attachment.name, reason: error.reason === 'too_large' ? `larger than the ${formatBytes(policy.maxFileBytes)} limit for files` : error.readable });
+        await creatio.delete('ActivityFile', file.fileId);
+        refuse(file.attachment.name, downloadReason(failedDownload ?? error, policy));
       } else if (error instanceof PermanentError) {
         // Creatio refused the file for good (a denied extension, an activity it refused): the link stays.
         await creatio.delete('ActivityFile', file.fileId).catch(() => undefined);
-        refused.push({ name: file.attachment.name, reason: `Creatio refused the file (${error.status ?? error.kind})` });
-      } else throw error;
+        refuse(file.attachment.name, `Creatio refused the file (${error.status ?? error.kind})`);
+      } else throw error; // Creatio unavailable: the event is redelivered and the upload converges.
     }
   }
   if (refused.length) {
