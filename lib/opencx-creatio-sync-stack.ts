@@ -36,6 +36,10 @@ export class OpenCxCreatioSyncStack extends Stack {
       );
     }
 
+    // Plain http is for the local sandboxes only: a deployed bridge sends credentials and customer data over https.
+    const plainHttp = [config.creatio.instanceUrl, config.creatio.identityUrl, config.opencx.apiUrl].filter((url) => url?.startsWith('http:'));
+    if (plainHttp.length) throw new Error(`tenants/${tenant}.json: ${plainHttp.join(', ')} must be https:// to deploy (plain http is for a local sandbox only).`);
+
     // ---- State -------------------------------------------------------------------------------
     const table = new dynamodb.Table(this, 'State', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },

@@ -96,6 +96,15 @@ describe('consumers', () => {
   });
 });
 
+describe('tenant URLs', () => {
+  it('refuses to deploy a tenant whose Creatio URL is plain http, even on this machine', () => {
+    const config = loadTenantConfig(path.join(__dirname, '..', '..', 'tenants', 'example.json'));
+    const local = { ...config, creatio: { ...config.creatio, instanceUrl: 'http://127.0.0.1:4510' } };
+
+    expect(() => new OpenCxCreatioSyncStack(new App(), 'LocalOnly', { config: local, version: 'test', env: { account: '123456789012', region: 'eu-west-1' } })).toThrow(/must be https:\/\/ to deploy/);
+  });
+});
+
 describe('least privilege', () => {
   it('grants consumers exactly the table actions the state store calls: no Scan, Query, Delete or Update', () => {
     for (const name of ['opencx-events → Creatio', 'creatio-events → OpenCX']) {
