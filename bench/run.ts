@@ -92,6 +92,8 @@ const main = async () => {
     )}\n\n**Total: $${cost.perTenThousandHandoffs.toFixed(2)} per 10 000 handoffs.** Assumptions:\n${cost.assumptions.map((a) => `- ${a}`).join('\n')}`,
   );
 
+  print((await import('./render-text')).renderTextSection());
+
   if (write) {
     const header = `# Benchmark results\n\nWritten by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}${quick ? ' (quick run)' : ''}.\n`;
     fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
