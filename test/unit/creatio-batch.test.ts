@@ -173,3 +173,56 @@ describe('Creatio client $batch', () => {
     expect(sentRequests(stub.odataCalls()[0])[0]?.body).toMatchObject({ Id: CASE_ID });
   });
 });
+
+describe('Creatio client $batch: size limits and creates of unknown outcome', () => {
+  it('splits a batch by bytes as well as by count, and sends the parts after the first in parallel', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const stub = stubFetch({
+      onOData: async (call) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight -= 1;
+        return batchServer((part) => ({ status: 201, body: part.body }))(call);
+      },
+    });
+    const { client } = stubClient(stub);
+    const big = activityIds(40).map((Id) => batchOp.create('Activity', { Id, Title: 'x', CaseId: CASE_ID, Body: 'y'.repeat(10_000) }));
+
+    const results = await client.batch(big, { maxBatchBytes: 100_000 });
+
+    const sizes = stub.odataCalls().map((call) => sentRequests(call).length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(stub.odataCalls().every((call) => Buffer.byteLength(call.body ?? '') <= 100_000 + 2_000)).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(results.every((result) => result.outcome === 'created')).toBe(true);
+  });
+
+  it('treats a create answered with a generic 500 as already there when its id exists, without reading the error text', async () => {
+    const ids = activityIds(3);
+    const stub = stubFetch({
+      onOData: (call) =>
+        call.method === 'GET'
+          ? json(200, { value: [{ Id: ids[0] }] })
+          : batchServer((part) => (part.body?.Id === ids[0] ? { status: 500, body: { error: { code: '', message: 'An error has occurred.' } } } : { status: 201, body: part.body }))(call),
+    });
+    const { client } = stubClient(stub);
+
+    const results = await client.batch(createActivities(3));
+
+    expect(results.map((result) => result.outcome)).toEqual(['already_existed', 'created', 'created']);
+    const read = stub.odataCalls().find((call) => call.method === 'GET');
+    expect(decodeURIComponent(read?.url ?? '')).toContain(`Id eq ${ids[0]}`);
+  });
+
+  it('uses OData 4 minimal metadata for sub-request bodies', async () => {
+    const stub = stubFetch({ onOData: batchServer((part) => ({ status: 201, body: part.body })) });
+    const { client } = stubClient(stub);
+
+    await client.batch(createActivities(1));
+
+    expect(sentRequests(stub.odataCalls()[0])[0]?.headers['Content-Type']).toBe('application/json;odata.metadata=minimal');
+  });
+});

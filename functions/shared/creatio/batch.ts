@@ -67,6 +67,8 @@ export interface BatchOptions {
   readonly readBackExisting?: boolean;
   /** ≤ 100 (Creatio's limit); smaller for tests. */
   readonly maxRequestsPerBatch?: number;
+  /** Bytes per `$batch` request (default the client's `maxBatchBytes`, else 1 MB). */
+  readonly maxBatchBytes?: number;
 }
 
 export const batchResponseSchema = z.object({

@@ -122,6 +122,42 @@ interface SendSpec {
 /** Bytes for `putBinary`: a buffer (retried like any request) or a stream (sent once). */
 export type BinaryBody = Uint8Array | AsyncIterable<Uint8Array>;
 
+/** Bytes per `$batch` request by default (IIS and gateways refuse large bodies with 413); configurable. */
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+/** Ids per existence check (`$filter=Id eq … or …`), keeping the URL short. */
+const EXISTENCE_CHECK_IDS = 50;
+/** OData 4 JSON for a sub-request body (issue 10: Creatio's OData 4 endpoint; `odata=verbose` is OData 2). */
+const BATCH_PART_CONTENT_TYPE = 'application/json;odata.metadata=minimal';
+
+interface PreparedOperation {
+  readonly index: number;
+  readonly operation: BatchOperation;
+  readonly id: string;
+}
+
+/** Bytes one request adds to a `$batch` body (its JSON plus envelope). */
+const requestBytes = (operation: BatchOperation): number =>
+  200 + ('body' in operation ? Buffer.byteLength(JSON.stringify(operation.body)) : 0);
+
+/** Splits operations, in order, into chunks of at most `size` requests and `maxBytes` bytes (an oversized single request goes alone). */
+export const chunkOperations = <T extends { readonly operation: BatchOperation }>(items: readonly T[], size: number, maxBytes: number): T[][] => {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const cost = requestBytes(item.operation);
+    if (current.length && (current.length >= size || bytes + cost > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += cost;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+};
+
 const stripTrailingSlashes = (value: string): string => value.trim().replace(/\/+$/, '');
 
 const normaliseBaseUrl = (value: string, what: string): string => {
@@ -556,6 +592,11 @@ export class CreatioClient {
       const id = operation.body.Id === undefined || operation.body.Id === null ? this.newId() : requireGuid(operation.body.Id, `${operation.collection} Id`);
       return { index, operation: { ...operation, body: { ...operation.body, Id: id } }, id };
     });
+    if (continueOnError) {
+      const results = await this.batchContinuing(prepared, size, options.maxBatchBytes ?? this.config.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
+      results.sort((a, b) => a.index - b.index);
+      return options.readBackExisting ? this.readBackExisting(results, size) : results;
+    }
     const results: BatchItemResult[] = [];
     let pending = prepared;
     while (pending.length) {
@@ -589,6 +630,97 @@ export class CreatioClient {
     results.sort((a, b) => a.index - b.index);
     if (options.readBackExisting) return this.readBackExisting(results, size);
     return results;
+  }
+
+  /**
+   * continue-on-error `$batch`: chunks of ≤ `size` requests and ≤ `maxBytes` bytes, the first sent alone
+   * (it usually holds the contact and the case the others refer to), the rest in parallel.
+   */
+  private async batchContinuing(prepared: readonly PreparedOperation[], size: number, maxBytes: number): Promise<BatchItemResult[]> {
+    const chunks = chunkOperations(prepared, size, maxBytes);
+    const [first, ...rest] = chunks;
+    if (!first) return [];
+    const head = await this.sendChunk(first);
+    const tail = await Promise.all(rest.map((chunk) => this.sendChunk(chunk)));
+    return [...head, ...tail.flat()];
+  }
+
+  /**
+   * One chunk, exactly once without reading error text: when the chunk's outcome is unknown (the request
+   * failed in transport: timeout, dropped connection, 5xx), the ids of its creates that already exist are
+   * read (`$filter=Id eq … or …&$select=Id`) and only the missing ones are sent again. A create answered
+   * with an unexplained 5xx inside the batch is checked the same way (a tenant's duplicate-key error may be
+   * a generic "An error has occurred"); the duplicate-key wording stays only as a shortcut.
+   */
+  private async sendChunk(chunk: readonly PreparedOperation[]): Promise<BatchItemResult[]> {
+    const settled: BatchItemResult[] = [];
+    let pending = chunk;
+    for (let attempt = 1; ; attempt += 1) {
+      let answers: Map<string, BatchResponseItem>;
+      try {
+        answers = await this.sendBatch(
+          pending.map((item) => item.operation),
+          true,
+          1,
+        );
+      } catch (error) {
+        if (!(error instanceof RetryableError) || attempt >= this.maxAttempts) throw error;
+        if (error.retryAfterMs !== undefined && error.retryAfterMs > this.maxRetryAfterMs) throw error;
+        await this.pause({ kind: 'batch', target: '$batch' }, attempt, error.kind, error.retryAfterMs);
+        // 429 and 503 were refused, not processed: nothing to look for.
+        const existing = error.kind === 'throttled' || /\b503\b/.test(error.message) ? new Set<string>() : await this.existingIdsOrNone(pending);
+        for (const item of pending) if (existing.has(item.id)) settled.push({ index: item.index, operation: item.operation, id: item.id, outcome: 'already_existed' });
+        pending = pending.filter((item) => !existing.has(item.id));
+        if (!pending.length) return settled;
+        continue;
+      }
+      const results = pending.map((item, position): BatchItemResult => {
+        const answer = answers.get(String(position + 1));
+        return answer ? this.batchItemResult(item, answer) : { index: item.index, operation: item.operation, id: item.id, outcome: 'not_executed' };
+      });
+      const unknown = results.filter(
+        (r) => r.operation.method === 'POST' && r.outcome === 'failed' && r.error instanceof RetryableError && r.status !== 429 && r.status !== 503,
+      );
+      if (!unknown.length) return [...settled, ...results];
+      const existing = await this.existingIdsOrNone(unknown);
+      return [
+        ...settled,
+        ...results.map((r): BatchItemResult => (unknown.includes(r) && existing.has(r.id) ? { index: r.index, operation: r.operation, id: r.id, outcome: 'already_existed' } : r)),
+      ];
+    }
+  }
+
+  /** `existingIds`, or none when Creatio cannot be asked now: re-sending a create with its own id stays safe. */
+  private async existingIdsOrNone(items: readonly { readonly operation: BatchOperation; readonly id: string }[]): Promise<Set<string>> {
+    try {
+      return await this.existingIds(items);
+    } catch (error) {
+      if (error instanceof RetryableError) return new Set();
+      throw error;
+    }
+  }
+
+  /** Which of these creates' client-chosen ids exist in Creatio: one `$filter` read per collection (≤ 50 ids each). */
+  private async existingIds(items: readonly { readonly operation: BatchOperation; readonly id: string }[]): Promise<Set<string>> {
+    const byCollection = new Map<string, string[]>();
+    for (const item of items) {
+      if (item.operation.method !== 'POST') continue;
+      byCollection.set(item.operation.collection, [...(byCollection.get(item.operation.collection) ?? []), item.id.toLowerCase()]);
+    }
+    const found = new Set<string>();
+    const reads: Promise<void>[] = [];
+    for (const [collection, ids] of byCollection) {
+      for (let i = 0; i < ids.length; i += EXISTENCE_CHECK_IDS) {
+        const slice = ids.slice(i, i + EXISTENCE_CHECK_IDS);
+        reads.push(
+          this.query(collection, { filter: filter.or(...slice.map((id) => filter.eq('Id', id))), select: ['Id'], top: slice.length }).then((page) => {
+            for (const row of page.value) if (typeof row.Id === 'string') found.add(row.Id.toLowerCase());
+          }),
+        );
+      }
+    }
+    await Promise.all(reads);
+    return found;
   }
 
   /** Operation builders, re-exported for convenience: `client.ops.create('Case', body)`. */
@@ -659,7 +791,7 @@ export class CreatioClient {
     });
   }
 
-  private async sendBatch(operations: readonly BatchOperation[], continueOnError: boolean): Promise<Map<string, BatchResponseItem>> {
+  private async sendBatch(operations: readonly BatchOperation[], continueOnError: boolean, maxAttempts?: number): Promise<Map<string, BatchResponseItem>> {
     const prefer: Record<string, string> = continueOnError ? { Prefer: 'continue-on-error' } : {};
     const requests = operations.map((operation, position) => {
       const hasBody = operation.method === 'POST' || operation.method === 'PATCH';
@@ -668,7 +800,7 @@ export class CreatioClient {
         method: operation.method,
         url: operation.method === 'POST' ? operation.collection : entityPath(operation.collection, operation.id),
         // The Academy example sends these per-request headers, Prefer included (High).
-        headers: { ...(hasBody ? { 'Content-Type': 'application/json;odata=verbose' } : {}), Accept: 'application/json', ...prefer },
+        headers: { ...(hasBody ? { 'Content-Type': BATCH_PART_CONTENT_TYPE } : {}), Accept: 'application/json', ...prefer },
         ...(hasBody ? { body: operation.body } : {}),
       };
     });
@@ -676,6 +808,7 @@ export class CreatioClient {
       body: { requests },
       target: '$batch',
       headers: { 'Content-Type': 'application/json; odata=verbose; IEEE754Compatible=true', ...prefer },
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
     });
     if (answer.status !== 200) throw this.failure(answer, 'POST $batch');
     const parsed = batchResponseSchema.safeParse(answer.body);
@@ -783,7 +916,7 @@ export class CreatioClient {
     }
   }
 
-  private async pause(spec: SendSpec, attempt: number, reason: string, retryAfterMs: number | undefined): Promise<void> {
+  private async pause(spec: Pick<SendSpec, 'kind' | 'target'>, attempt: number, reason: string, retryAfterMs: number | undefined): Promise<void> {
     const delayMs = retryAfterMs ?? backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, random: this.random });
     this.emit({ type: 'retry', kind: spec.kind, target: spec.target, reason, delayMs, attempt });
     await this.sleep(delayMs);

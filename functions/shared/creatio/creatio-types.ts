@@ -162,6 +162,8 @@ export interface CreatioClientConfig {
   readonly timeoutMs?: number;
   /** Attempts per request for 429 / 5xx / network / timeout, default 4. A 401 refresh does not count. */
   readonly maxAttempts?: number;
+  /** Bytes per `$batch` request (default 1 MB): larger batches are split, the parts after the first sent in parallel. */
+  readonly maxBatchBytes?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   /** A Retry-After longer than this is not slept through: the RetryableError carries it instead (default 20 s). */
