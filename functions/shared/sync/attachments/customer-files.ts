@@ -180,22 +180,31 @@ export const messageFiles = (
   return { body, files: { plan, body } };
 };
 
+/**
+ * All file downloads of one event together: the consumer Lambda has 60 s, and the batch, the state write
+ * and Creatio's retries need their share. A file still downloading when it runs out stays a link ("the
+ * download took too long") rather than the event timing out and every file being fetched again.
+ */
+export const FILES_BUDGET_MS = 30_000;
+
 /** The executor step after the activities are written: each message's files, one at a time, in order. */
 export const storePlannedFiles = async (
   messages: readonly PlannedMessageFiles[],
   creatio: CustomerFilesCreatio,
   policy: CustomerFilePolicy | undefined,
-  options: { readonly signal?: AbortSignal; readonly deps?: DownloadDeps } = {},
+  options: { readonly signal?: AbortSignal; readonly budgetMs?: number; readonly deps?: DownloadDeps } = {},
 ): Promise<{ readonly stored: number; readonly bytes: number; readonly refused: number }> => {
   let stored = 0;
   let bytes = 0;
   let refused = 0;
-  if (!policy) return { stored, bytes, refused };
+  if (!policy || !messages.some((m) => m.files?.plan.files.some((f) => f.action === 'upload'))) return { stored, bytes, refused };
+  const budget = AbortSignal.timeout(options.budgetMs ?? FILES_BUDGET_MS);
+  const signal = options.signal ? AbortSignal.any([budget, options.signal]) : budget;
   for (const message of messages) {
     if (!message.files || !message.files.plan.files.some((f) => f.action === 'upload')) continue;
     const result = await storeCustomerFiles(
       creatio,
-      { activityId: message.activityId, activityBody: message.files.body, plan: message.files.plan, policy, ...(options.signal ? { signal: options.signal } : {}) },
+      { activityId: message.activityId, activityBody: message.files.body, plan: message.files.plan, policy, signal },
       options.deps,
     );
     stored += result.stored;
