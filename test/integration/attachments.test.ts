@@ -175,6 +175,37 @@ describe("a rep's files reach the customer", () => {
     ]);
   });
 
+  it('sends an attachment-only reply, and names a file too large to send in a note on the case', async () => {
+    const { sessionId, caseId } = await handedOff('email', 'Subject: Invoice\n\nPlease send the invoice.', []);
+    await quiet();
+    const now = new Date().toISOString();
+    const replyId = randomUUID();
+    creatio.store.insert('Activity', {
+      Id: replyId,
+      Title: 'RE: Invoice',
+      Body: '',
+      IsHtmlBody: true,
+      TypeId: ActivityTypeIds.Email,
+      ActivityCategoryId: ActivityCategoryIds.Email,
+      StatusId: ActivityStatusIds.Completed,
+      PriorityId: ActivityPriorityIds.Medium,
+      MessageTypeId: EmailMessageTypeIds.Outgoing,
+      CaseId: caseId,
+      StartDate: now,
+      DueDate: now,
+    });
+    creatio.attachFile(replyId, 'invoice.pdf', Buffer.from('%PDF-1.4 invoice'));
+    creatio.attachFile(replyId, 'site-survey.zip', Buffer.alloc(6 * MB, 1));
+
+    const sent = await waitFor(() => opencx.sentMessages.find((m) => m.sessionId === sessionId && m.status === 200), 'the reply in OpenCX');
+    const note = await waitFor(() => activitiesOf(caseId).find((a) => String(a.Title).includes('not sent to the customer')), 'the note on the case');
+
+    const message = (sent.body as { message: { text: string; attachments?: { name: string }[] } }).message;
+    expect(message.attachments?.map((a) => a.name)).toEqual(['invoice.pdf']);
+    expect(message.text).toMatch(/^Case reference: \[SR\d+\]$/);
+    expect(note.Body).toContain('- site-survey.zip: 6 MB is over the 5 MB limit for a file sent through OpenCX on email');
+  });
+
   it('puts the case number on the OpenCX session (not to the customer) and in the email reply', async () => {
     const { sessionId, caseId } = await handedOff('email', 'Subject: Refund\n\nWhere is my refund?', []);
     await quiet();
