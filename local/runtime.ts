@@ -193,10 +193,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 };
 
 /** The tenant's custom (`Usr…`) text columns, so that the sandbox accepts what the AI field mapping writes. */
-const customCaseColumns = (config: TenantConfig) =>
-  config.aiFields
+const customCaseColumns = (config: TenantConfig) => [
+  ...config.aiFields
     .filter((field) => field.type === 'text' && !STANDARD_CASE_COLUMNS.has(field.column))
-    .map((field) => ({ name: field.column, type: 'text' as const, maxLength: field.maxLength }));
+    .map((field) => ({ name: field.column, type: 'text' as const, maxLength: field.maxLength })),
+  // The optional column that records the OpenCX session id on the case (issue 15).
+  ...(config.attachments.caseSessionColumn ? [{ name: config.attachments.caseSessionColumn, type: 'text' as const, maxLength: 250 }] : []),
+];
 const STANDARD_CASE_COLUMNS = new Set(['Subject', 'Symptoms', 'Solution']);
 
 /** The records the tenant config points at (default owner), as a real instance would have them. */
