@@ -58,12 +58,19 @@ const main = async (): Promise<void> => {
     const before = creatio.requestLog.length;
     const started = Date.now();
     const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Big File', email: 'big.file@example.org' } });
-    await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: scan\n\nThe scan.', attachments: [{ id: 'att_big', name: 'large-scan.pdf', type: 'application/pdf', size, url: file.url }] });
+    await opencx.addMessage(session.id, {
+      author: 'customer',
+      text: 'Subject: scan\n\nThe scan.',
+      attachments: [{ id: 'att_big', name: 'large-scan.pdf', type: 'application/pdf', size, url: file.url }],
+    });
     await opencx.handOff(session.id, { summary: 'large file' });
     await until(() => [...creatio.files.values()].some((f) => f.size === size && !f.partial), 'the file in Creatio');
     clearInterval(sampler);
     const stored = [...creatio.files.values()].find((f) => f.size === size)!;
-    const requests = creatio.requestLog.slice(before).filter((r) => /ActivityFile/.test(r.path)).map((r) => `${r.method} ${r.path.replace(/^.*odata\//, '')}`);
+    const requests = creatio.requestLog
+      .slice(before)
+      .filter((r) => /ActivityFile/.test(r.path))
+      .map((r) => `${r.method} ${r.path.replace(/^.*odata\//, '')}`);
 
     console.log(`file: ${fmt(size)} (${size} bytes), same sha256 in Creatio: ${stored.sha256 === generatedSha256('large', size)}, ${Date.now() - started} ms end to end`);
     console.log(`Creatio requests for the file: ${requests.length} (${requests.map((r) => r.split('(')[0]).join(', ')})`);

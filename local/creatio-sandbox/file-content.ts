@@ -85,8 +85,7 @@ export const createFileContentStore = (options: { readonly keepBytesUpTo?: numbe
         return answer(res, 405, errorBody(`The HTTP method '${method}' is not allowed on Data.`));
       }
       const declared = Number(req.headers['content-length']);
-      const cutAt =
-        faults && faultsLeft > 0 ? Math.floor((Number.isFinite(declared) && declared > 0 ? declared : 2 * 65536) * (faults.afterFraction ?? 0.5)) : undefined;
+      const cutAt = faults && faultsLeft > 0 ? Math.floor((Number.isFinite(declared) && declared > 0 ? declared : 2 * 65536) * (faults.afterFraction ?? 0.5)) : undefined;
       if (cutAt !== undefined) faultsLeft -= 1;
       const hash = createHash('sha256');
       const chunks: Buffer[] = [];

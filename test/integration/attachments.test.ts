@@ -1,11 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  ActivityCategoryIds,
-  ActivityPriorityIds,
-  ActivityStatusIds,
-  ActivityTypeIds,
-  EmailMessageTypeIds,
-} from '../../functions/shared/creatio';
+import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
 import { activityFileId } from '../../functions/shared/creatio/activity-files';
 import { deterministicId } from '../../functions/shared/ids';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
@@ -31,7 +25,7 @@ afterAll(async () => {
   await runtime.stop();
 });
 
-type Row = Record<string, any>;
+type Row = Record<string, unknown>;
 const MB = 1024 * 1024;
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const caseOfSession = (sessionId: string): Row | undefined =>
@@ -88,7 +82,9 @@ describe('customer attachments arrive in Creatio as files on their activity', ()
     const voice = opencx.hostFile({ name: 'PTT-20261121-WA0007.opus', type: 'audio/ogg', size: 180_000, seed: 'ptt-7' });
     creatio.setUploadFaults({ afterFraction: 0.5, count: 1 });
 
-    const { sessionId, activityId, messageId } = await handedOff('whatsapp', '', [{ id: 'att_ptt', name: 'PTT-20261121-WA0007.opus', type: 'audio/ogg', size: 180_000, url: voice.url }]);
+    const { sessionId, activityId, messageId } = await handedOff('whatsapp', '', [
+      { id: 'att_ptt', name: 'PTT-20261121-WA0007.opus', type: 'audio/ogg', size: 180_000, url: voice.url },
+    ]);
     const fileId = activityFileId('example', sessionId, messageId, 'att_ptt');
     await waitFor(() => creatio.files.get(fileId)?.partial === false, 'the complete voice note', 30_000);
     await quiet();
@@ -102,7 +98,9 @@ describe('customer attachments arrive in Creatio as files on their activity', ()
   it('keeps a 25 MB video as a link with the reason, without downloading it', async () => {
     const video = opencx.hostFile({ name: 'site-visit.mp4', type: 'video/mp4', size: 25 * MB, seed: 'video' });
 
-    const { activityId } = await handedOff('email', 'Subject: Damage\n\nVideo attached.', [{ id: 'att_vid', name: 'site-visit.mp4', type: 'video/mp4', size: 25 * MB, url: video.url }]);
+    const { activityId } = await handedOff('email', 'Subject: Damage\n\nVideo attached.', [
+      { id: 'att_vid', name: 'site-visit.mp4', type: 'video/mp4', size: 25 * MB, url: video.url },
+    ]);
     await quiet();
 
     expect(filesOf(activityId)).toHaveLength(0);
@@ -240,7 +238,14 @@ describe('an operator finds the case of a conversation', () => {
     const local = await targetFromLocal({
       sqsEndpoint: runtime.aws.sqsEndpoint,
       config: runtime.config,
-      env: { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret, OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey },
+      env: {
+        CREATIO_URL: creatio.url,
+        CREATIO_IDENTITY_URL: creatio.identityUrl,
+        CREATIO_CLIENT_ID: creatio.clientId,
+        CREATIO_CLIENT_SECRET: creatio.clientSecret,
+        OPENCX_API_URL: opencx.url,
+        OPENCX_API_KEY: opencx.apiKey,
+      },
     });
     const target = { ...local, stateTable: { tableName: runtime.aws.tableName, endpoint: runtime.aws.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } };
     const { io, lines } = scriptedIo();

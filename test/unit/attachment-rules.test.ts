@@ -4,7 +4,14 @@ import { checkReplyFile, mimeTypeFor, unsentFilesNote } from '../../functions/sh
 
 const policy: CustomerFilePolicy = { maxFileBytes: 10 * 1024 * 1024, allowedHosts: [], downloadTimeoutMs: 5000, allowLoopbackHttp: false };
 const context = { tenant: 'example', sessionId: 'session-1', policy };
-const attachment = (over: Record<string, unknown>) => ({ id: 'a1', name: 'statement.pdf', type: 'application/pdf', size: 1000, url: 'https://files.open.cx/a1/statement.pdf', ...over });
+const attachment = (over: Record<string, unknown>) => ({
+  id: 'a1',
+  name: 'statement.pdf',
+  type: 'application/pdf',
+  size: 1000,
+  url: 'https://files.open.cx/a1/statement.pdf',
+  ...over,
+});
 
 describe('which customer attachments become Creatio files', () => {
   it('uploads an https attachment under the limit, with a stable file id', () => {
@@ -49,7 +56,10 @@ describe('which rep files can go out on a channel', () => {
   it('sends a PDF and a JPEG on WhatsApp, but not a ZIP or an 8 MB photo', () => {
     expect(checkReplyFile({ name: 'invoice.pdf', size: 200_000 }, 'whatsapp')).toEqual({ ok: true, mimeType: 'application/pdf' });
     expect(checkReplyFile({ name: 'photo.JPG', size: 200_000 }, 'whatsapp')).toEqual({ ok: true, mimeType: 'image/jpeg' });
-    expect(checkReplyFile({ name: 'logs.zip', size: 200_000 }, 'whatsapp')).toMatchObject({ ok: false, reason: expect.stringMatching(/WhatsApp does not deliver application\/zip/) });
+    expect(checkReplyFile({ name: 'logs.zip', size: 200_000 }, 'whatsapp')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/WhatsApp does not deliver application\/zip/),
+    });
     expect(checkReplyFile({ name: 'big.png', size: 8 * 1024 * 1024 }, 'whatsapp')).toMatchObject({ ok: false, reason: expect.stringMatching(/8 MB is over the 5 MB limit/) });
   });
 

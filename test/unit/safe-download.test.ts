@@ -7,7 +7,7 @@ import { RetryableError } from '../../functions/shared/errors';
 
 let server: Server;
 let base: string;
-const pdf = Buffer.from('%PDF-1.7\n' + 'x'.repeat(5000));
+const pdf = Buffer.from(`%PDF-1.7\n${'x'.repeat(5000)}`);
 
 beforeAll(async () => {
   server = createServer((req, res) => {

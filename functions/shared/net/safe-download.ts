@@ -26,15 +26,7 @@ import { Transform, type Readable } from 'node:stream';
 import { PermanentError, RetryableError } from '../errors';
 import { classifyAddress, isAddressAllowed, isHostAllowed } from './address-policy';
 
-export type DownloadRefusal =
-  | 'bad_url'
-  | 'not_https'
-  | 'host_not_allowed'
-  | 'blocked_address'
-  | 'too_many_redirects'
-  | 'too_large'
-  | 'http_status'
-  | 'timeout';
+export type DownloadRefusal = 'bad_url' | 'not_https' | 'host_not_allowed' | 'blocked_address' | 'too_many_redirects' | 'too_large' | 'http_status' | 'timeout';
 
 /** Words a rep reads in the activity ("Not stored in Creatio: …"). */
 const REASON_TEXT: Record<DownloadRefusal, string> = {

@@ -14,7 +14,6 @@
  * PATCH per message). A transient failure (network, 5xx, Creatio unavailable) is thrown: the event is
  * redelivered, and the deterministic file ids and whole-content PUT make the retry converge.
  */
-import type { Readable } from 'node:stream';
 import { PermanentError } from '../../errors';
 import { type ActivityFilePort, activityFileId, uploadActivityFile } from '../../creatio/activity-files';
 import { DownloadRefusedError, checkUrl, openDownload, type DownloadDeps, type OpenedDownload } from '../../net/safe-download';
@@ -50,8 +49,7 @@ export interface FilePlan {
 const noteLine = (attachment: OpenCxMessageAttachment, reason: string): string => `- ${attachment.name}: ${reason}`;
 
 /** Sentences for files that stay links; '' when there are none. */
-export const linkNotes = (lines: readonly string[]): string =>
-  lines.length ? ['Not stored in Creatio (open with the link above):', ...lines].join('\n') : '';
+export const linkNotes = (lines: readonly string[]): string => (lines.length ? ['Not stored in Creatio (open with the link above):', ...lines].join('\n') : '');
 
 /** Pure: which attachments of a message are stored as Creatio files, which stay links and why. */
 export const planCustomerFiles = (
@@ -201,12 +199,8 @@ export const storePlannedFiles = async (
   const budget = AbortSignal.timeout(options.budgetMs ?? FILES_BUDGET_MS);
   const signal = options.signal ? AbortSignal.any([budget, options.signal]) : budget;
   for (const message of messages) {
-    if (!message.files || !message.files.plan.files.some((f) => f.action === 'upload')) continue;
-    const result = await storeCustomerFiles(
-      creatio,
-      { activityId: message.activityId, activityBody: message.files.body, plan: message.files.plan, policy, signal },
-      options.deps,
-    );
+    if (!message.files?.plan.files.some((f) => f.action === 'upload')) continue;
+    const result = await storeCustomerFiles(creatio, { activityId: message.activityId, activityBody: message.files.body, plan: message.files.plan, policy, signal }, options.deps);
     stored += result.stored;
     bytes += result.bytes;
     refused += result.refused.length;

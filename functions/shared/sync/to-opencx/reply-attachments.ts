@@ -95,10 +95,11 @@ export type ReplyFileCheck = { readonly ok: true; readonly mimeType: string } | 
 export const checkReplyFile = (file: { readonly name: string; readonly size: number | undefined }, channel: string | undefined): ReplyFileCheck => {
   const mimeType = mimeTypeFor(file.name);
   const limit = channelLimit(channel, mimeType);
-  const channelName = channel === 'whatsapp' ? 'WhatsApp' : channel ?? 'this channel';
+  const channelName = channel === 'whatsapp' ? 'WhatsApp' : (channel ?? 'this channel');
   if (limit === undefined) return { ok: false, reason: `${channelName} does not deliver ${mimeType === 'application/octet-stream' ? 'this file type' : mimeType} files` };
   const max = Math.min(limit, OPENCX_MAX_FILE_BYTES);
-  if (file.size !== undefined && file.size > max) return { ok: false, reason: `${formatBytes(file.size)} is over the ${formatBytes(max)} limit for a file sent through OpenCX on ${channelName}` };
+  if (file.size !== undefined && file.size > max)
+    return { ok: false, reason: `${formatBytes(file.size)} is over the ${formatBytes(max)} limit for a file sent through OpenCX on ${channelName}` };
   return { ok: true, mimeType };
 };
 
