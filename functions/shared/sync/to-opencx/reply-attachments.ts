@@ -9,8 +9,8 @@
  *   mp4/3gpp ≤ 16 MB; documents (pdf, office, text) ≤ 100 MB; other types are not delivered.
  * - Email: providers refuse messages over ~25 MB; base64 grows a file by a third: ≤ 18 MB in total.
  * - Web chat: OpenCX's widget takes uploads up to 5 MB (reference §1.5).
- * - OpenCX's own send body: undocumented; we keep each file ≤ 5 MB and all of them ≤ 6 MB (≈ 8 MB of
- *   JSON), the largest upload OpenCX documents anywhere.
+ * - OpenCX's own send body: undocumented; we keep a reply's files ≤ 5 MB together (≈ 6.7 MB of base64),
+ *   the largest upload OpenCX documents anywhere.
  * A file that cannot be sent is named, with the reason, in a note on the case; the rest is sent.
  */
 import { type ActivityFileRecord, listActivityFiles, safeFileName } from '../../creatio/activity-files';
@@ -22,7 +22,7 @@ import { caseCustomData, withCaseReference } from './case-reference';
 const MB = 1024 * 1024;
 /** The most OpenCX's send is given per file and per message (see above). */
 export const OPENCX_MAX_FILE_BYTES = 5 * MB;
-export const OPENCX_MAX_TOTAL_BYTES = 6 * MB;
+export const OPENCX_MAX_TOTAL_BYTES = 5 * MB;
 
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
   pdf: 'application/pdf',
