@@ -53,9 +53,12 @@ describe('Creatio activity files', () => {
 
     await expect(uploadActivityFile(client, { id, activityId: ACTIVITY, name: 'photo.jpg', size: bytes.length }, fromChunks(bytes))).rejects.toBeInstanceOf(RetryableError);
     expect(sandbox.files.get(id)?.partial).toBe(true);
+    const before = sandbox.requestLog.length;
     const again = await uploadActivityFile(client, { id, activityId: ACTIVITY, name: 'photo.jpg', size: bytes.length }, fromChunks(bytes));
 
     expect(again.created).toBe(false);
+    // The create meets its own record (answered as a duplicate, read back), then the whole content again.
+    expect(sandbox.requestLog.slice(before).map((r) => r.method)).toEqual(['POST', 'GET', 'PUT']);
     expect(sandbox.store.list('ActivityFile').filter((f) => f.Id === id)).toHaveLength(1);
     expect(sandbox.files.get(id)).toMatchObject({ size: bytes.length, sha256: sha(bytes), partial: false });
   });
@@ -78,5 +81,16 @@ describe('Creatio activity files', () => {
 
     expect(files.map((f) => f.Name)).toContain('note.txt');
     expect(await client.getBinary('ActivityFile', id, 'Data')).toEqual(bytes);
+  });
+
+  it('shows the files on the case page, as downloads', async () => {
+    const id = fileId('note.txt');
+
+    const page = await (await fetch(`${sandbox.url}/_sandbox`)).text();
+    const download = await fetch(`${sandbox.url}/_sandbox/files/${id}`);
+
+    expect(page).toContain(`<a href="/_sandbox/files/${id}">note.txt</a> (5 bytes)`);
+    expect(download.headers.get('content-disposition')).toBe('attachment');
+    expect(await download.text()).toBe('hello');
   });
 });
