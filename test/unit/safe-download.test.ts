@@ -82,6 +82,10 @@ describe('which URLs and addresses a download may reach', () => {
       expect(() => checkUrl(url, { allowLoopbackHttp: true })).toThrow(DownloadRefusedError);
     }
     expect(() => checkUrl('https://127.0.0.1/a', { allowLoopbackHttp: false })).toThrow(/private or internal/);
+    // Other spellings of the metadata address are normalised by the URL parser and refused the same way.
+    for (const url of ['https://2852039166/', 'https://0xA9FEA9FE/', 'https://169.254.43518/', 'https://[::ffff:a9fe:a9fe]/']) {
+      expect(() => checkUrl(url, { allowLoopbackHttp: true })).toThrow(/private or internal/);
+    }
   });
 
   it('classifies addresses, mapped IPv6 included', () => {
