@@ -127,6 +127,19 @@ const CloseBody = z.object({
   contact_reason: z.string().optional(),
 });
 
+/** `POST /__admin/files`: an attachment to serve (see files.ts). */
+const HostFileBody = z.object({
+  name: z.string().min(1),
+  type: z.string().min(1),
+  text: z.string().optional(),
+  size: z.number().int().nonnegative().max(200 * 1024 * 1024).optional(),
+  seed: z.string().optional(),
+  redirect_to: z.string().optional(),
+  stall_after_bytes: z.number().int().nonnegative().optional(),
+  announced_size: z.number().int().nonnegative().optional(),
+  chunked: z.boolean().optional(),
+});
+
 const RedeliverBody = z.object({
   event: z.string().min(1),
   times: z.number().int().min(1).max(20).optional(),
@@ -411,6 +424,24 @@ export const startOpenCxSandbox = async (options: OpenCxSandboxOptions = {}): Pr
           };
           return send(res, 200, { webhooks: await redeliver(id, input.event, options) });
         }
+      }
+      if (method === 'POST' && path === '/__admin/files') {
+        const input = parseWith(HostFileBody, await readBody(req));
+        const hosted = fileHost.host(
+          {
+            name: input.name,
+            type: input.type,
+            ...(input.text !== undefined ? { bytes: Buffer.from(input.text) } : {}),
+            ...(input.size !== undefined ? { size: input.size } : {}),
+            ...(input.seed !== undefined ? { seed: input.seed } : {}),
+            ...(input.redirect_to !== undefined ? { redirectTo: input.redirect_to } : {}),
+            ...(input.stall_after_bytes !== undefined ? { stallAfterBytes: input.stall_after_bytes } : {}),
+            ...(input.announced_size !== undefined ? { announcedSize: input.announced_size } : {}),
+            ...(input.chunked !== undefined ? { chunked: input.chunked } : {}),
+          },
+          `http://${req.headers.host ?? '127.0.0.1'}`,
+        );
+        return send(res, 201, hosted);
       }
       if (method === 'POST' && path === '/__admin/seed') return send(res, 200, { sessions: state.seedExamples() });
       if (method === 'GET' && path === '/__admin/state') {

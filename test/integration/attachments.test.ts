@@ -259,3 +259,21 @@ describe('an operator finds the case of a conversation', () => {
     expect(lines.err).toEqual([]);
   });
 });
+
+describe('trying attachments by hand with npm start', () => {
+  it('hosts a file through the OpenCX sandbox admin API and serves its bytes', async () => {
+    const answer = await fetch(`${opencx.url}/__admin/files`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'hello.txt', type: 'text/plain', text: 'hello' }),
+    });
+    const hosted = (await answer.json()) as { url: string; size: number };
+
+    const file = await fetch(hosted.url);
+
+    expect(answer.status).toBe(201);
+    expect(hosted.size).toBe(5);
+    expect(file.headers.get('content-type')).toBe('text/plain');
+    expect(await file.text()).toBe('hello');
+  });
+});
