@@ -121,12 +121,14 @@ describe('customer attachments arrive in Creatio as files on their activity', ()
     expect(String(creatio.store.get('Activity', activityId)?.Body)).toContain('scan.pdf: larger than the 10 MB limit for files');
   });
 
-  it('refuses a redirect to the cloud metadata endpoint and a plain http link', async () => {
+  it('refuses a redirect to the cloud metadata endpoint or a private address, and a plain http link', async () => {
     const trap = opencx.hostFile({ name: 'invoice.pdf', type: 'application/pdf', redirectTo: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' });
+    const inside = opencx.hostFile({ name: 'payslip.pdf', type: 'application/pdf', redirectTo: 'https://10.20.30.40/internal/payslip.pdf' });
 
     const { activityId } = await handedOff('email', 'Subject: Invoice\n\nTwo files.', [
       { id: 'att_trap', name: 'invoice.pdf', type: 'application/pdf', size: 1000, url: trap.url },
       { id: 'att_http', name: 'terms.pdf', type: 'application/pdf', size: 1000, url: 'http://files.example.net/terms.pdf' },
+      { id: 'att_inside', name: 'payslip.pdf', type: 'application/pdf', size: 1000, url: inside.url },
     ]);
     await waitFor(() => String(creatio.store.get('Activity', activityId)?.Body).includes('invoice.pdf:'), 'the reason on the activity');
     await quiet();
@@ -136,6 +138,7 @@ describe('customer attachments arrive in Creatio as files on their activity', ()
     expect(opencx.fileFetches(trap.id)).toBe(1);
     expect(body).toMatch(/invoice\.pdf: the link (is not https|points to a private or internal network address)/);
     expect(body).toContain('terms.pdf: the link is not https');
+    expect(body).toContain('payslip.pdf: the link points to a private or internal network address');
   });
 });
 
