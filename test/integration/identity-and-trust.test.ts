@@ -89,6 +89,21 @@ describe('a stranger who types a customer’s email address into the web chat', 
   });
 });
 
+describe('replies once, and only real ones', () => {
+  it('writes to the case a rep’s "Thanks!" from the OpenCX inbox even though a Creatio reply said the same earlier', async () => {
+    const sessionId = await handOff({ channel: 'web', contact: { name: 'Ivo Brandt', email: 'ivo.brandt@example.org' } }, 'The parcel arrived, all fine.');
+    const theCase = await waitFor(() => caseOfSession(sessionId), 'Ivo’s case');
+    agentReplies(String(theCase.Id), 'Thanks!');
+    await waitFor(() => sentTo(sessionId).length === 1, 'the Creatio reply in OpenCX');
+    await settle(() => [creatio.store.list('Activity').length, opencx.webhookDeliveries.length]);
+    const before = creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length;
+
+    await opencx.addMessage(sessionId, { author: 'agent', text: 'Thanks!', created_at: new Date(Date.now() + 86_400_000).toISOString() });
+
+    await waitFor(() => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length === before + 1, 'the inbox reply on the case');
+  });
+});
+
 describe('a returning customer whose email Creatio stores in other letter case', () => {
   it('is matched to that contact: no second contact', async () => {
     const priya = contacts().find((c) => c.Name === 'Priya Raman')!;

@@ -19,6 +19,7 @@ import { readCaseCandidates } from './read-candidates';
 import { closureKey, resolveCase, wantsResolution } from './resolution';
 import { readHistory } from './read-history';
 import { retryOnConflict } from './retry-on-conflict';
+import { isOutboundEcho } from '../to-opencx/sent-by-creatio';
 import { storePlannedFiles, type CustomerFilePolicy } from '../attachments/customer-files';
 
 export interface SyncObserver {
@@ -90,7 +91,8 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const history = await readHistory(deps.opencx, state, { retryQuarantined });
   deps.syncedThisBatch?.add(sessionId);
   const outbound = await store.getOutbound(sessionId);
-  const echoes = new Set((outbound?.value.messages ?? []).flatMap((m) => [m.textHash, ...(m.messageId ? [m.messageId] : [])]));
+  // Our own replies coming back: by OpenCX message id, by text only within minutes of sending (a rep's later "Thanks!" is real).
+  const echoes = new Set([...history.fresh, ...history.retry].filter((m) => m.author === 'agent' && isOutboundEcho(m, outbound?.value)).map((m) => m.id));
 
   const identity = contactIdentity(session, config.creatio.defaultCountry);
   const candidates = await readCaseCandidates(state, identity.key, deps);
