@@ -72,9 +72,9 @@ const main = async () => {
   const bundles = await measureBundles({ runs: initRuns });
   print(
     `## Lambda bundles (as \`cdk synth\` builds them) and module init as deployed\n\n${table(
-      ['function', 'bundle KB', 'map KB', 'init ms min / median (NODE_OPTIONS as deployed: source maps on)', 'init ms min / median without source maps', 'largest parts (KB, esbuild metafile)'],
-      bundles.rows.map((b) => [b.fn, b.kb, b.mapKb, `${b.init.min} / ${b.init.median}`, `${b.initWithoutMaps.min} / ${b.initWithoutMaps.median}`, b.largest]),
-    )}\n\nEach sample is a fresh node process importing the built index.mjs (${initRuns} samples, ${process.version} here; Lambda runs Node 24).\n\nAWS SDK bundled or the runtime's: ${bundles.sdk.fn} with the SDK bundled is ${bundles.sdk.bundled.kb} KB and starts in ${bundles.sdk.bundled.init.min} / ${bundles.sdk.bundled.init.median} ms; with \`@aws-sdk/*\` and \`@smithy/*\` left to the runtime (loaded unbundled from node_modules, as the runtime's copy is) it is ${bundles.sdk.runtimeSdk.kb} KB and starts in ${bundles.sdk.runtimeSdk.init.min} / ${bundles.sdk.runtimeSdk.init.median} ms. The webhooks use no SDK at all (two signed fetch calls).`,
+      ['function', 'bundle KB', 'map KB', 'init ms min / median as deployed', 'init ms min / median with --enable-source-maps', 'largest parts (KB, esbuild metafile)'],
+      bundles.rows.map((b) => [b.fn, b.kb, b.mapKb, `${b.init.min} / ${b.init.median}`, `${b.initWithMaps.min} / ${b.initWithMaps.median}`, b.largest]),
+    )}\n\nEach sample is a fresh node process importing the built index.mjs with the function's NODE_OPTIONS (${initRuns} samples, ${process.version} here; Lambda runs Node 24). The external \`.map\` ships in every asset; it is loaded at init only for functions with \`runtimeSourceMaps\` (none by default: the bridge logs no stacks).\n\nAWS SDK bundled or the runtime's: ${bundles.sdk.fn} with the SDK bundled is ${bundles.sdk.bundled.kb} KB and starts in ${bundles.sdk.bundled.init.min} / ${bundles.sdk.bundled.init.median} ms; with \`@aws-sdk/*\` and \`@smithy/*\` left to the runtime (loaded unbundled from node_modules, as the runtime's copy is) it is ${bundles.sdk.runtimeSdk.kb} KB and starts in ${bundles.sdk.runtimeSdk.init.min} / ${bundles.sdk.runtimeSdk.init.median} ms. The webhooks use no SDK at all (two signed fetch calls).`,
   );
 
   const handoff = requests.find((r) => r.messages === 10 && r.contact === 'known' && r.client === 'warm') ?? requests[0]!;

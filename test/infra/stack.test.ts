@@ -84,11 +84,11 @@ describe('consumers', () => {
     }
   });
 
-  it('run on arm64 with a Node.js runtime, source maps on and their own log group with retention', () => {
+  it('run on arm64 with a Node.js runtime, no source-map loading at init, and their own log group with retention', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Architectures: ['arm64'],
       Runtime: Match.stringLikeRegexp('^nodejs2\\d\\.x$'),
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', TENANT: 'example' }) },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: Match.absent(), TENANT: 'example' }) },
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
     });
     const logGroups = Object.values(resources('AWS::Logs::LogGroup')) as { Properties: { RetentionInDays?: number } }[];
