@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BASELINE } from './baseline';
 import { measureBundles } from './bundles';
 import { estimateCost } from './cost';
 import { measureEndToEnd } from './end-to-end';
@@ -90,6 +91,41 @@ const main = async () => {
       ['item', 'quantity', 'USD'],
       cost.lines.map((l) => [l.item, l.quantity, l.usd.toFixed(4)]),
     )}\n\n**Total: $${cost.perTenThousandHandoffs.toFixed(2)} per 10 000 handoffs.** Assumptions:\n${cost.assumptions.map((a) => `- ${a}`).join('\n')}`,
+  );
+
+  // Issue 13's table: the baseline (bench/baseline.ts), the figures of this run, the goals.
+  const at = (messages: number, contact: 'new' | 'known', client: 'cold' | 'warm') => requests.find((r) => r.messages === messages && r.contact === contact && r.client === client);
+  const live = every.find((r) => r.messages === 20);
+  const burst = every.find((r) => r.messages === 10);
+  const bundle = (fn: string) => bundles.rows.find((b) => b.fn === fn);
+  const init = (fn: string) => {
+    const b = bundle(fn);
+    return b ? `${b.init.min} / ${b.init.median} (${b.initWithMaps.min} / ${b.initWithMaps.median} with maps)` : '–';
+  };
+  const was = (fn: string) => `${BASELINE.initMs[fn]?.min} / ${BASELINE.initMs[fn]?.median}`;
+  const creatio = (m: number, c: 'new' | 'known') => `${at(m, c, 'cold')?.ours.creatio} / ${at(m, c, 'warm')?.ours.creatio}`;
+  const b10 = BASELINE.creatio10;
+  const b200 = BASELINE.creatio200;
+  print(
+    `## Issue 13: before (${BASELINE.commit}) and now\n\n${table(
+      ['figure', `before (${BASELINE.commit})`, 'now', 'goal', 'naive, same run'],
+      [
+        ['OpenCX requests per message, every-conversation mode: live / burst of 10 in one batch', `${BASELINE.everyConversation.livePerMessage} / ${BASELINE.everyConversation.burstOfTen / 10}`, `${live?.perMessage} / ${burst?.perMessage}`, '≤ 0.3', '2 / 2'],
+        ['messages/min within OpenCX’s 100 req/min, live', `${100 / BASELINE.everyConversation.livePerMessage}`, `${live?.ceilingPerMinute}`, '≥ 330', '50'],
+        ['OpenCX requests per 200-message handoff (pages of 20)', BASELINE.opencxPerHandoff200, at(200, 'new', 'warm')?.ours.opencx ?? '–', '≤ 2 + pages', at(200, 'new', 'warm')?.naive.opencx ?? '–'],
+        ['Creatio round trips, 10 messages, new contact, cold / warm', `${b10.newCold} / ${b10.newWarm}`, creatio(10, 'new'), '≤ 2 cold', at(10, 'new', 'warm')?.naive.creatio ?? '–'],
+        ['Creatio round trips, 10 messages, known contact (open case), cold / warm', `${b10.knownCold} / ${b10.knownWarm}`, creatio(10, 'known'), '≤ 2 cold, ≤ 1 warm', at(10, 'known', 'warm')?.naive.creatio ?? '–'],
+        ['Creatio round trips, 200 messages, known contact, cold / warm', `${b200.knownCold} / ${b200.knownWarm}`, creatio(200, 'known'), '≤ 2 warm', at(200, 'known', 'warm')?.naive.creatio ?? '–'],
+        ['DynamoDB writes per handoff, 10 / 200 messages (new contact)', `${BASELINE.dynamoWrites.m10} / ${BASELINE.dynamoWrites.m200}`, `${at(10, 'new', 'warm')?.ours.dynamoWrites} / ${at(200, 'new', 'warm')?.ours.dynamoWrites}`, '≤ 4, flat in N', '–'],
+        ['DynamoDB reads per handoff', BASELINE.dynamoReads, at(10, 'new', 'warm')?.ours.dynamoReads ?? '–', '≤ 3', '–'],
+        ['webhook bundles KB (opencx / creatio)', `${BASELINE.bundleKb['opencx-webhook']} / ${BASELINE.bundleKb['creatio-webhook']}`, `${bundle('opencx-webhook')?.kb} / ${bundle('creatio-webhook')?.kb}`, '≤ 150', '–'],
+        ['consumer bundles KB (sync-to-creatio / sync-to-opencx)', `${BASELINE.bundleKb['sync-to-creatio']} / ${BASELINE.bundleKb['sync-to-opencx']}`, `${bundle('sync-to-creatio')?.kb} / ${bundle('sync-to-opencx')?.kb}`, '≤ 400', '–'],
+        ['opencx-webhook init ms min / median, as deployed', was('opencx-webhook'), init('opencx-webhook'), '≤ 60', '–'],
+        ['creatio-webhook init ms min / median, as deployed', was('creatio-webhook'), init('creatio-webhook'), '≤ 60', '–'],
+        ['sync-to-creatio init ms min / median, as deployed', was('sync-to-creatio'), init('sync-to-creatio'), '≤ 100', '–'],
+        ['sync-to-opencx init ms min / median, as deployed', was('sync-to-opencx'), init('sync-to-opencx'), '≤ 100', '–'],
+      ],
+    )}\n\nBefore, "as deployed" loaded source maps at init on every function; now none does (the bracket shows the same bundle with \`--enable-source-maps\`). Init times depend on the machine's load: compare min with min. What is still open and why: docs/performance.md.`,
   );
 
   print((await import('./render-text')).renderTextSection());
