@@ -11,6 +11,9 @@
  * the download → upload stream. Prints baseline and peak of rss, heapUsed and arrayBuffers (sampled
  * every 5 ms; with --expose-gc after a collection) and the Creatio requests the file took.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { generatedSha256 } from '../local/opencx-sandbox/files';
 import { startLocalRuntime } from '../local/runtime';
 
@@ -19,12 +22,23 @@ const sizeMb = Number(process.argv[2] ?? '9.5');
 const size = Math.round(sizeMb * MB);
 const fmt = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
+/** Files over the example tenant's 10 MB limit: a copy of its config with a limit above the file. */
+const tenantConfigPath = (): string | undefined => {
+  if (size <= 10 * MB) return undefined;
+  const config = JSON.parse(readFileSync(path.join(__dirname, '..', 'tenants', 'example.json'), 'utf8')) as Record<string, unknown>;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'attachments-memory-')), 'example.json');
+  writeFileSync(file, JSON.stringify({ ...config, attachments: { maxFileBytes: size + MB } }));
+  return file;
+};
+
 const main = async (): Promise<void> => {
+  const largeConfig = tenantConfigPath();
   const runtime = await startLocalRuntime({
     port: 0,
     logLevel: 'ERROR',
     visibilityTimeoutSeconds: 30,
     creatioSandbox: { keepFileBytesUpTo: 0 },
+    ...(largeConfig ? { tenantConfigPath: largeConfig } : {}),
     env: { POWERTOOLS_METRICS_DISABLED: 'true' },
   });
   const creatio = runtime.creatio!;
