@@ -28,6 +28,13 @@ describe('request and state budgets per handoff', () => {
     }
   });
 
+  it('reads at most 3 DynamoDB items for a handoff, new contact or known', () => {
+    for (const contact of ['new', 'known'] as const) {
+      expect(row(200, contact, 'warm').ours.dynamoReads).toBeLessThanOrEqual(3);
+      expect(row(10, contact, 'cold').ours.dynamoReads).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('sends a 200-message handoff to Creatio in round trips that grow only by the extra $batch chunks, with every message in a $batch', () => {
     for (const contact of ['new', 'known'] as const) {
       const small = row(10, contact, 'warm').ours;

@@ -90,7 +90,8 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const retryQuarantined = event.event === REPLAY_EVENT && Boolean(state.quarantined?.length);
   const history = await readHistory(deps.opencx, state, { retryQuarantined });
   deps.syncedThisBatch?.add(sessionId);
-  const outbound = await store.getOutbound(sessionId);
+  // Replies reach a session only through its case, so a session without a case has no outbound record yet.
+  const outbound = state.caseId ? await store.getOutbound(sessionId) : undefined;
   // Our own replies coming back: by OpenCX message id, by text only within minutes of sending (a rep's later "Thanks!" is real).
   const echoes = new Set([...history.fresh, ...history.retry].filter((m) => m.author === 'agent' && isOutboundEcho(m, outbound?.value)).map((m) => m.id));
 
