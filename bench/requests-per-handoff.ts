@@ -20,6 +20,8 @@ export interface Counts {
   readonly creatio: number;
   /** Requests inside `$batch` bodies, each counted once more as a sub-request. */
   readonly creatioSubRequests: number;
+  /** Creatio round trips one after another: a request sent while another is in flight adds none. */
+  readonly creatioSequential: number;
   readonly opencx: number;
   readonly dynamoReads: number;
   readonly dynamoWrites: number;
@@ -50,9 +52,12 @@ const everyConfig: TenantConfig = parseTenantConfig({ ...baseConfig, cases: { cr
 
 /** Counts round trips and `$batch` sub-requests of one Creatio client. */
 const countingFetch = () => {
-  const counts = { roundTrips: 0, subRequests: 0 };
+  const counts = { roundTrips: 0, subRequests: 0, sequential: 0 };
+  let inFlight = 0;
   const fetchImpl: typeof fetch = async (input, init) => {
     counts.roundTrips += 1;
+    if (inFlight === 0) counts.sequential += 1;
+    inFlight += 1;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (/\/\$batch(\?|$)/.test(url) && typeof init?.body === 'string') {
       try {
@@ -61,7 +66,14 @@ const countingFetch = () => {
         // not JSON: counted as a round trip only
       }
     }
-    return fetch(input, init);
+    try {
+      const response = await fetch(input, init);
+      // The body is part of the round trip: read it before the request counts as done.
+      const body = await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      inFlight -= 1;
+    }
   };
   return { counts, fetchImpl };
 };
@@ -87,7 +99,7 @@ interface Clients {
   readonly creatio: CreatioClient;
   readonly opencx: OpenCxClient;
   readonly lookups: LookupResolver;
-  readonly creatioCounts: { roundTrips: number; subRequests: number };
+  readonly creatioCounts: { roundTrips: number; subRequests: number; sequential: number };
 }
 
 const newClients = (creatioSandbox: CreatioSandbox, opencxSandbox: OpenCxSandbox): Clients => {
@@ -171,7 +183,7 @@ const naiveHandoff = async (creatio: CreatioSandbox, opencx: OpenCxSandbox, sess
     });
   }
   if (!caseId) throw new Error('the naive baseline could not create its case');
-  return { creatio: creatioRequests, creatioSubRequests: 0, opencx: opencxRequests, dynamoReads: 0, dynamoWrites: 0 };
+  return { creatio: creatioRequests, creatioSubRequests: 0, creatioSequential: creatioRequests, opencx: opencxRequests, dynamoReads: 0, dynamoWrites: 0 };
 };
 
 const median = (values: readonly number[]) => {
@@ -226,11 +238,12 @@ export const measureRequestsPerHandoff = async (options: { sizes: readonly numbe
             clients.opencx.resetRequestCounts();
             clients.creatioCounts.roundTrips = 0;
             clients.creatioCounts.subRequests = 0;
+            clients.creatioCounts.sequential = 0;
             dynamo.reset();
             const started = performance.now();
             await sync(clients, sessionId);
             times.push(performance.now() - started);
-            ours = { creatio: clients.creatioCounts.roundTrips, creatioSubRequests: clients.creatioCounts.subRequests, opencx: sum(clients.opencx.requestCounts()), dynamoReads: dynamo.counts.reads, dynamoWrites: dynamo.counts.writes };
+            ours = { creatio: clients.creatioCounts.roundTrips, creatioSubRequests: clients.creatioCounts.subRequests, creatioSequential: clients.creatioCounts.sequential, opencx: sum(clients.opencx.requestCounts()), dynamoReads: dynamo.counts.reads, dynamoWrites: dynamo.counts.writes };
             if (run === 0 && client === 'warm') {
               const naiveEmail = `naive-${email}`;
               if (contact === 'known') await naiveHandoff(creatioSandbox, opencxSandbox, await conversation(opencxSandbox, naiveEmail, 1), naiveEmail, 1, false);
