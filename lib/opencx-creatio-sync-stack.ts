@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
 import { STATE_STORE_TABLE_ACTIONS, TABLE_KEYS } from '../functions/shared/state/table-definition';
 import { BridgeFunction } from './constructs/bridge-function';
+import { CONSUMER_SETTINGS } from './consumer-settings';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
 import { Monitoring } from './constructs/monitoring';
 
@@ -18,7 +19,7 @@ export interface OpenCxCreatioSyncStackProps extends StackProps {
   readonly version: string;
 }
 
-const CONSUMER_TIMEOUT = Duration.seconds(60);
+const CONSUMER_TIMEOUT = Duration.seconds(CONSUMER_SETTINGS.timeoutSeconds);
 /** Lambda's environment holds at most 4 KB; the tenant config must leave room for the rest. */
 export const MAX_TENANT_CONFIG_ENV_BYTES = 3000;
 
@@ -113,7 +114,7 @@ export class OpenCxCreatioSyncStack extends Stack {
       'CREATIO_EVENTS_DLQ_URL',
     );
     const eventSource = (queue: FifoQueueWithDlq) =>
-      new SqsEventSource(queue.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 });
+      new SqsEventSource(queue.queue, { batchSize: CONSUMER_SETTINGS.batchSize, reportBatchItemFailures: true, maxConcurrency: CONSUMER_SETTINGS.maxConcurrency });
     syncToCreatio.fn.addEventSource(eventSource(opencxEvents));
     syncToOpenCx.fn.addEventSource(eventSource(creatioEvents));
 

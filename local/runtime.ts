@@ -6,6 +6,7 @@ import type { TenantConfig } from '../functions/shared/schemas/tenant-config';
 import { startApiServer, type HttpLambda } from './api-server';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers, type LocalAwsServers } from './aws-servers';
 import { startPoller, type Poller, type SqsLambda } from './sqs-poller';
+import { CONSUMER_SETTINGS } from '../lib/consumer-settings';
 import { startCreatioSandbox, type CreatioSandbox } from './creatio-sandbox';
 import { createBusinessProcesses, type BusinessProcessOptions, type CreatioBusinessProcesses } from './creatio-sandbox/business-processes';
 import { startOpenCxSandbox, type OpenCxSandbox } from './opencx-sandbox';
@@ -34,6 +35,8 @@ export interface LocalRuntimeOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Powertools log level of the handlers (default INFO; tests pass SILENT or WARN). */
   readonly logLevel?: string;
+  /** The consumers' function timeout (default the stack's, 60 s); a longer invocation is abandoned and its batch redelivered. */
+  readonly consumerTimeoutMs?: number;
   /** Start the SQS pollers (default true). Tests of the ingest alone turn them off to read the queue. */
   readonly consumers?: boolean;
   /** Extra environment for the handlers. */
@@ -157,12 +160,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   creatioProcesses?.setWebhookUrl(creatioWebhookUrl);
 
   const sqs = new SQSClient({ region: LOCAL_REGION, endpoint: aws.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+  // As the event source mapping: as many pollers as its maximum concurrency, the function's timeout enforced.
+  const consumer = {
+    timeoutMs: options.consumerTimeoutMs ?? CONSUMER_SETTINGS.timeoutSeconds * 1000,
+    batchSize: CONSUMER_SETTINGS.batchSize,
+    concurrency: CONSUMER_SETTINGS.maxConcurrency,
+  };
   const pollers: Poller[] =
     options.consumers === false
       ? []
       : [
-          startPoller({ sqs, queue: aws.opencxEvents, handler: syncToCreatio.handler as unknown as SqsLambda, functionName: 'sync-to-creatio', timeoutMs: 60_000, onError }),
-          startPoller({ sqs, queue: aws.creatioEvents, handler: syncToOpenCx.handler as unknown as SqsLambda, functionName: 'sync-to-opencx', timeoutMs: 60_000, onError }),
+          startPoller({ sqs, queue: aws.opencxEvents, handler: syncToCreatio.handler as unknown as SqsLambda, functionName: 'sync-to-creatio', ...consumer, onError }),
+          startPoller({ sqs, queue: aws.creatioEvents, handler: syncToOpenCx.handler as unknown as SqsLambda, functionName: 'sync-to-opencx', ...consumer, onError }),
         ];
 
   const closeServer = (server: http.Server) =>

@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { localContext } from './lambda-context';
 import { LOCAL_REGION, type LocalQueue } from './aws-servers';
@@ -65,6 +65,72 @@ export const startPoller = (options: {
 }): Poller => {
   const stats: PollerStats = { invocations: 0, recordsSucceeded: 0, recordsFailed: 0, handlerCrashes: 0 };
   let running = true;
+  /**
+   * Real SQS FIFO hands out no message of a group while another of its messages is in flight; local-aws-sqs
+   * does. Messages of a group that one of this queue's pollers is handling wait here, in order, and are handled
+   * by that poller right after (they were received, so they stay invisible to the others meanwhile).
+   */
+  const busyGroups = new Map<string, Message[]>();
+  /**
+   * Groups whose handling failed: held (their later messages wait here, kept invisible) until the failed
+   * message is received again, or until `until` if it never comes back (e.g. moved to the DLQ).
+   */
+  const blockedGroups = new Map<string, { readonly by: ReadonlySet<string>; readonly until: number }>();
+  const groupOf = (message: Message): string => message.Attributes?.MessageGroupId ?? `\u0000${message.MessageId}`;
+
+  const invoke = async (messages: readonly Message[]): Promise<void> => {
+    const groups = new Set(messages.map((message) => groupOf(message)));
+    for (const group of groups) if (!busyGroups.has(group)) busyGroups.set(group, []);
+    const records = messages.map((message) => toRecord(message, options.queue));
+    stats.invocations += 1;
+    let failed = new Set<string>();
+    try {
+      // As Lambda: an invocation that outlives the function timeout is abandoned, and its whole batch comes back.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${options.functionName} timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+      });
+      try {
+        const response = await Promise.race([options.handler({ Records: records }, localContext(options.functionName, options.timeoutMs)), timedOut]);
+        failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      stats.handlerCrashes += 1;
+      options.onError?.(error);
+      failed = new Set(records.map((record) => record.messageId));
+    }
+    const done = records.filter((record) => !failed.has(record.messageId));
+    stats.recordsSucceeded += done.length;
+    stats.recordsFailed += failed.size;
+    try {
+      if (done.length) {
+        await options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queue.url,
+            Entries: done.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
+          }),
+        );
+      }
+    } catch (error) {
+      options.onError?.(error);
+    }
+    // The messages that waited behind these groups: handled now, unless their group just failed (then they
+    // come back after their visibility timeout, as SQS would hold them behind the failed one).
+    const next: Message[] = [];
+    for (const group of groups) {
+      const failedHere = messages.filter((message) => groupOf(message) === group && failed.has(message.MessageId ?? ''));
+      if (failedHere.length) {
+        // As SQS FIFO: nothing more of this group until its failed message is back (its later ones keep waiting).
+        blockedGroups.set(group, { by: new Set(failedHere.map((m) => m.MessageId ?? '')), until: Date.now() + 3 * options.queue.visibilityTimeoutSeconds * 1000 });
+        continue;
+      }
+      next.push(...(busyGroups.get(group) ?? []));
+      busyGroups.delete(group);
+    }
+    if (next.length && running) await invoke(next);
+  };
 
   const once = async (): Promise<void> => {
     const answer = await options.sqs.send(
@@ -79,33 +145,31 @@ export const startPoller = (options: {
       }),
     );
     const unique = new Map((answer.Messages ?? []).map((message) => [message.MessageId, message]));
-    const messages = [...unique.values()];
+    const messages: Message[] = [];
+    for (const message of unique.values()) {
+      const group = groupOf(message);
+      const blocked = blockedGroups.get(group);
+      if (blocked && (blocked.by.has(message.MessageId ?? '') || blocked.until < Date.now())) {
+        // The failed message is back (or never will be): it goes first, then what waited behind it.
+        blockedGroups.delete(group);
+        messages.push(message, ...(busyGroups.get(group) ?? []).filter((m) => m.MessageId !== message.MessageId));
+        busyGroups.delete(group);
+        continue;
+      }
+      const waiting = busyGroups.get(group);
+      if (!waiting) messages.push(message);
+      else {
+        // Received again while waiting (its visibility ran out): keep one copy, with the newest receipt handle.
+        const at = waiting.findIndex((m) => m.MessageId === message.MessageId);
+        if (at >= 0) waiting[at] = message;
+        else waiting.push(message);
+      }
+    }
     if (!messages.length || !running) {
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       return;
     }
-    const records = messages.map((message) => toRecord(message, options.queue));
-    stats.invocations += 1;
-    let failed = new Set<string>();
-    try {
-      const response = await options.handler({ Records: records }, localContext(options.functionName, options.timeoutMs));
-      failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
-    } catch (error) {
-      stats.handlerCrashes += 1;
-      options.onError?.(error);
-      failed = new Set(records.map((record) => record.messageId));
-    }
-    const done = records.filter((record) => !failed.has(record.messageId));
-    stats.recordsSucceeded += done.length;
-    stats.recordsFailed += failed.size;
-    if (done.length) {
-      await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queue.url,
-          Entries: done.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
-        }),
-      );
-    }
+    await invoke(messages);
   };
 
   const loop = async (): Promise<void> => {
@@ -120,11 +184,30 @@ export const startPoller = (options: {
     }
   };
   const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  // Waiting messages stay invisible (SQS would not have handed them out yet, so no receive is spent on them).
+  const visibilitySeconds = options.queue.visibilityTimeoutSeconds;
+  const heartbeat = setInterval(() => {
+    for (const [group, blocked] of blockedGroups) {
+      if (blocked.until >= Date.now()) continue;
+      // The failed message did not come back in time: let what waited behind it be received again.
+      blockedGroups.delete(group);
+      busyGroups.delete(group);
+    }
+    for (const waiting of busyGroups.values()) {
+      for (const message of waiting) {
+        void options.sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queue.url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilitySeconds }))
+          .catch(() => undefined);
+      }
+    }
+  }, Math.max(200, (visibilitySeconds * 1000) / 3));
+  heartbeat.unref();
 
   return {
     stats,
     stop: async () => {
       running = false;
+      clearInterval(heartbeat);
       // Let in-flight receives finish: an abandoned receive would hide a message for a visibility timeout.
       await Promise.allSettled(loops);
     },

@@ -38,11 +38,12 @@ const METRIC_OF: Record<SyncMetric, string> = {
   messagesQuarantined: METRIC.messagesQuarantined,
   syncLag: METRIC.syncLag,
 };
-const observer: SyncObserver = {
+/** Records of different conversations run concurrently: each log line carries its own keys (no shared appendKeys). */
+const observerFor = (keys: Record<string, unknown>): SyncObserver => ({
   metric: (name, value = 1) => metrics.addMetric(METRIC_OF[name], name === 'syncLag' ? MetricUnit.Milliseconds : MetricUnit.Count, value),
-  info: (message, fields) => logger.info(message, fields),
-  warn: (message, fields) => logger.warn(message, fields),
-};
+  info: (message, fields) => logger.info(message, { ...keys, ...fields }),
+  warn: (message, fields) => logger.warn(message, { ...keys, ...fields }),
+});
 
 let batch: { id: string; sessions: Set<string> } = { id: '', sessions: new Set() };
 
@@ -56,22 +57,18 @@ export const handler = createFifoConsumer({
   handle: async (message, meta) => {
     if (batch.id !== meta.invocationId) batch = { id: meta.invocationId, sessions: new Set() };
     current = await clients();
-    logger.appendKeys({ sessionId: message.conversationId, event: message.event });
-    try {
-      const outcome = await syncConversation(message, {
-        config,
-        creatio: current.creatio,
-        opencx: current.opencx,
-        store,
-        lookups,
-        observer,
-        now: () => new Date(),
-        syncedThisBatch: batch.sessions,
-        filePolicy,
-      });
-      if (outcome.kind === 'skipped') logger.info('event needs no Creatio write', { reason: outcome.reason, messageId: meta.messageId });
-    } finally {
-      logger.removeKeys(['sessionId', 'event']);
-    }
+    const keys = { sessionId: message.conversationId, event: message.event };
+    const outcome = await syncConversation(message, {
+      config,
+      creatio: current.creatio,
+      opencx: current.opencx,
+      store,
+      lookups,
+      observer: observerFor(keys),
+      now: () => new Date(),
+      syncedThisBatch: batch.sessions,
+      filePolicy,
+    });
+    if (outcome.kind === 'skipped') logger.info('event needs no Creatio write', { ...keys, reason: outcome.reason, messageId: meta.messageId });
   },
 });

@@ -25,11 +25,12 @@ const METRIC_OF: Record<SyncToOpenCxMetric, string> = {
   repliesBlocked: METRIC.repliesBlocked,
   resolutionsToOpenCx: METRIC.resolutionsToOpenCx,
 };
-const observer: SyncToOpenCxObserver = {
+/** Records of different cases run concurrently: each log line carries its own keys (no shared appendKeys). */
+const observerFor = (keys: Record<string, unknown>): SyncToOpenCxObserver => ({
   metric: (name, value = 1) => metrics.addMetric(METRIC_OF[name], MetricUnit.Count, value),
-  info: (message, fields) => logger.info(message, fields),
-  warn: (message, fields) => logger.warn(message, fields),
-};
+  info: (message, fields) => logger.info(message, { ...keys, ...fields }),
+  warn: (message, fields) => logger.warn(message, { ...keys, ...fields }),
+});
 
 /** creatio-events FIFO (group = case) → OpenCX: agent replies and resolutions (design §4). */
 export const handler = createFifoConsumer({
@@ -40,18 +41,15 @@ export const handler = createFifoConsumer({
   schema: creatioQueueMessageSchema,
   handle: async (message, meta) => {
     const { creatio, opencx } = await clients();
-    logger.appendKeys({ caseId: message.caseId, event: message.eventType, ...(message.activityId ? { activityId: message.activityId } : {}) });
-    try {
-      const replyExtras = { creatio, instanceUrl: config.creatio.instanceUrl };
-      const outcome = await syncCreatioEvent(message, { config, creatio, opencx, store, observer, now: () => new Date(), replyExtras });
-      logger.info('creatio event handled', {
-        messageId: meta.messageId,
-        outcome: outcome.kind,
-        ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
-        ...('sessionId' in outcome ? { sessionId: outcome.sessionId } : {}),
-      });
-    } finally {
-      logger.removeKeys(['caseId', 'event', 'activityId']);
-    }
+    const keys = { caseId: message.caseId, event: message.eventType, ...(message.activityId ? { activityId: message.activityId } : {}) };
+    const replyExtras = { creatio, instanceUrl: config.creatio.instanceUrl };
+    const outcome = await syncCreatioEvent(message, { config, creatio, opencx, store, observer: observerFor(keys), now: () => new Date(), replyExtras });
+    logger.info('creatio event handled', {
+      ...keys,
+      messageId: meta.messageId,
+      outcome: outcome.kind,
+      ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
+      ...('sessionId' in outcome ? { sessionId: outcome.sessionId } : {}),
+    });
   },
 });

@@ -1,15 +1,15 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
+import { invocationDeadline } from '../deadline';
 import { PermanentError } from '../errors';
 import { errorFields } from '../log';
-import { redact } from '../redact';
 import { METRIC, MetricUnit } from '../metrics';
+import { redact } from '../redact';
 
 export interface RecordMeta {
   readonly messageId: string;
@@ -29,6 +29,17 @@ export interface FifoConsumerOptions<S extends z.ZodType> {
   /** The queue's own DLQ: permanent failures are parked there at once, with their reason. */
   readonly dlqUrl: string;
   readonly handle: (message: z.infer<S>, meta: RecordMeta) => Promise<void>;
+  /** Message groups handled at the same time within one batch (default 10). */
+  readonly groupConcurrency?: number;
+  /** No record is started with less than this left of the invocation (default 10 s). */
+  readonly startMarginMs?: number;
+  /** The HTTP clients' deadline is the remaining time less this (default 3 s). */
+  readonly deadlineMarginMs?: number;
+  /**
+   * How long a message waits after a failure no single message can fix (credentials refused, no
+   * permission): default 300 s. It stays in the queue, not in the DLQ.
+   */
+  readonly systemicDelaySeconds?: number;
 }
 
 const metaOf = (record: SQSRecord, invocationId: string): RecordMeta => ({
@@ -38,6 +49,13 @@ const metaOf = (record: SQSRecord, invocationId: string): RecordMeta => ({
   groupId: record.attributes.MessageGroupId,
   sentAt: record.attributes.SentTimestamp ? new Date(Number(record.attributes.SentTimestamp)) : undefined,
 });
+
+/**
+ * Failures that no message can fix and every message would meet (design: they must not park messages one by
+ * one): Creatio or OpenCX refusing the credentials (`auth`: invalid_client, 401 after a fresh token) or
+ * every write (`forbidden`, 403).
+ */
+export const isSystemicFailure = (error: unknown): boolean => error instanceof PermanentError && (error.kind === 'auth' || error.kind === 'forbidden');
 
 /**
  * Parks a message that no retry will fix in the DLQ with its reason as message attributes, so the
@@ -60,18 +78,68 @@ export const parkInDlq = async (sqs: SQSClient, dlqUrl: string, record: SQSRecor
   );
 };
 
+/** Records by message group, each group in queue order (a record without a group is its own group). */
+export const groupsOf = (records: readonly SQSRecord[]): SQSRecord[][] => {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    const key = record.attributes.MessageGroupId ?? `\u0000${record.messageId}`;
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return [...groups.values()];
+};
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+const eachBounded = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+};
+
+type RecordOutcome = 'done' | 'retry' | 'systemic';
+
 /**
- * SQS FIFO consumer: records of a group are handled in order; after the first failure in a group the
- * rest of that group is reported failed too (Powertools FIFO processor, skipGroupOnError), so order is
- * kept. Retryable errors go back to the queue (redrive policy → DLQ after maxReceiveCount); permanent
- * errors are parked in the DLQ at once with their reason.
+ * SQS FIFO consumer. Records of different message groups (conversations) are handled concurrently (bounded),
+ * records of one group strictly in order; after a failure in a group the rest of that group is reported
+ * failed too, so order is kept (FIFO-safe). Retryable errors go back to the queue (redrive policy → DLQ after
+ * maxReceiveCount); permanent errors are parked in the DLQ at once with their reason. Failures no message can
+ * fix (credentials, permissions) park nothing: the batch stops, its messages wait `systemicDelaySeconds` in the
+ * queue, and flow again once the cause is fixed. Within the invocation's time budget: no record starts when
+ * too little time is left, and the unstarted ones are reported failed so that only they come back.
  */
 export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOptions<S>) => {
   const { logger, metrics } = options;
-  const countError = (name: string, kind: string) =>
-    metrics?.singleMetric().addDimension('kind', kind).addMetric(name, MetricUnit.Count, 1);
-  let invocationId = '';
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  const countError = (name: string, kind: string) => metrics?.singleMetric().addDimension('kind', kind).addMetric(name, MetricUnit.Count, 1);
+  const queueUrls = new Map<string, Promise<string | undefined>>();
+  const queueUrlOf = (record: SQSRecord): Promise<string | undefined> => {
+    const name = record.eventSourceARN?.split(':').pop();
+    if (!name) return Promise.resolve(undefined);
+    let found = queueUrls.get(name);
+    if (!found) {
+      found = options.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
+        (answer) => answer.QueueUrl,
+        () => {
+          queueUrls.delete(name);
+          return undefined;
+        },
+      );
+      queueUrls.set(name, found);
+    }
+    return found;
+  };
+
+  /** Holds a message back in the queue for `seconds` (best effort: without it, the visibility timeout applies). */
+  const delay = async (record: SQSRecord, seconds: number): Promise<void> => {
+    try {
+      const url = await queueUrlOf(record);
+      if (url) await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+    } catch (error) {
+      logger.warn('could not delay message', { messageId: record.messageId, ...errorFields(error) });
+    }
+  };
+
+  const handleRecord = async (record: SQSRecord, invocationId: string): Promise<RecordOutcome> => {
     const meta = metaOf(record, invocationId);
     let json: unknown;
     try {
@@ -83,29 +151,51 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
     try {
       if (!parsed.success) throw new PermanentError('The queued message does not match the queue contract', { kind: 'bad_message' });
       await options.handle(parsed.data, meta);
+      return 'done';
     } catch (error) {
       const kind = (error as { kind?: unknown }).kind;
       countError(METRIC.syncErrors, typeof kind === 'string' ? kind : 'unexpected');
+      if (isSystemicFailure(error)) {
+        logger.error('credentials or permissions refused: messages wait in the queue until fixed', { messageId: meta.messageId, groupId: meta.groupId, ...errorFields(error) });
+        return 'systemic';
+      }
       if (error instanceof PermanentError) {
         countError(METRIC.messagesParked, error.kind);
         logger.error('parking message in DLQ', { messageId: meta.messageId, groupId: meta.groupId, ...errorFields(error) });
         await parkInDlq(options.sqs, options.dlqUrl, record, error);
-        return;
+        return 'done';
       }
       logger.warn('will retry message', { messageId: meta.messageId, groupId: meta.groupId, receiveCount: meta.receiveCount, ...errorFields(error) });
-      throw error;
+      return 'retry';
     }
   };
 
   const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    invocationId = context.awsRequestId;
+    const startMarginMs = options.startMarginMs ?? 10_000;
+    const remaining = () => (typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
+    const budget = remaining();
+    invocationDeadline.set(Number.isFinite(budget) ? Date.now() + budget - (options.deadlineMarginMs ?? 3_000) : undefined);
+    const failed = new Set<string>();
+    let systemic = false;
     try {
-      return await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
-        context,
-        skipGroupOnError: true,
-        throwOnFullBatchFailure: false,
+      await eachBounded(groupsOf(event.Records), options.groupConcurrency ?? 10, async (group) => {
+        for (const [i, record] of group.entries()) {
+          const outcome: RecordOutcome = systemic ? 'systemic' : remaining() < startMarginMs ? 'retry' : await handleRecord(record, context.awsRequestId);
+          if (outcome === 'done') continue;
+          if (outcome === 'systemic') systemic = true;
+          // FIFO-safe: the rest of this group fails with it (and comes back in order).
+          for (const rest of group.slice(i)) failed.add(rest.messageId);
+          return;
+        }
       });
+      if (systemic) {
+        countError(METRIC.syncErrors, 'systemic_backoff');
+        const seconds = options.systemicDelaySeconds ?? 300;
+        await Promise.all(event.Records.filter((record) => failed.has(record.messageId)).map((record) => delay(record, seconds)));
+      }
+      return { batchItemFailures: event.Records.filter((record) => failed.has(record.messageId)).map((record) => ({ itemIdentifier: record.messageId })) };
     } finally {
+      invocationDeadline.set(undefined);
       // An invocation with nothing to count (e.g. only skipped events) publishes nothing.
       if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
     }

@@ -8,6 +8,7 @@ import { numberEnv, optionalEnv, requireEnv } from '../env';
 import type { TenantConfig } from '../schemas/tenant-config';
 import { createAwsJsonApi, type AwsJsonCall } from './aws-json-api';
 import { cached, readJsonSecret } from './secrets';
+import { invocationDeadline } from '../deadline';
 
 export interface IntegrationClients {
   readonly creatio: CreatioClient;
@@ -88,11 +89,13 @@ export const integrationClients = (config: TenantConfig, options: IntegrationCli
           odataRoot: config.creatio.odataRoot,
           clientId: creatio.clientId,
           clientSecret: creatio.clientSecret,
+          deadline: invocationDeadline,
           ...(options.onCreatioEvent ? { onEvent: options.onCreatioEvent } : {}),
         }),
         opencx: createOpenCxClient({
           baseUrl: optionalEnv('OPENCX_API_URL', env) ?? config.opencx.apiUrl,
           apiKey: opencx.apiKey,
+          deadline: invocationDeadline,
           ...(budgetFor ? { beforeRequest: budgetFor(opencx.apiKey).acquire } : {}),
           ...(options.onOpenCxEvent ? { onEvent: options.onOpenCxEvent } : {}),
         }),

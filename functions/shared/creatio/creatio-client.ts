@@ -33,6 +33,7 @@ import type {
 import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid, odataString } from './odata-query';
 import { backoffDelayMs, parseRetryAfterMs, realSleep } from './retry-policy';
 import { type IssuedToken, TokenCache } from './token-cache';
+import { cappedTimeoutMs, retryFits } from '../deadline';
 import { streamRequest } from '../net/stream-request';
 
 const DEFAULTS = {
@@ -126,6 +127,8 @@ export type BinaryBody = Uint8Array | AsyncIterable<Uint8Array>;
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 /** Ids per existence check (`$filter=Id eq … or …`), keeping the URL short. */
 const EXISTENCE_CHECK_IDS = 50;
+/** Extra time a `$batch` gets per request it carries. */
+const BATCH_TIMEOUT_PER_REQUEST_MS = 100;
 /** OData 4 JSON for a sub-request body (issue 10: Creatio's OData 4 endpoint; `odata=verbose` is OData 2). */
 const BATCH_PART_CONTENT_TYPE = 'application/json;odata.metadata=minimal';
 
@@ -809,6 +812,8 @@ export class CreatioClient {
       target: '$batch',
       headers: { 'Content-Type': 'application/json; odata=verbose; IEEE754Compatible=true', ...prefer },
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      // A $batch's timeout scales with its size (Creatio writes the parts one by one); the deadline still caps it.
+      timeoutMs: this.timeoutMs + BATCH_TIMEOUT_PER_REQUEST_MS * operations.length,
     });
     if (answer.status !== 200) throw this.failure(answer, 'POST $batch');
     const parsed = batchResponseSchema.safeParse(answer.body);
@@ -836,6 +841,7 @@ export class CreatioClient {
       readonly headers?: Readonly<Record<string, string>>;
       readonly on5xx?: SendSpec['on5xx'];
       readonly maxAttempts?: number;
+      readonly timeoutMs?: number;
     },
   ): Promise<HttpAnswer> {
     const hasBody = options.body !== undefined;
@@ -850,6 +856,7 @@ export class CreatioClient {
       auth: true,
       ...(options.on5xx ? { on5xx: options.on5xx } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     if (answer.isHtml) {
       // Reference §2.5 (Medium): an HTML answer means a wrong URL or a login redirect.
@@ -918,6 +925,10 @@ export class CreatioClient {
 
   private async pause(spec: Pick<SendSpec, 'kind' | 'target'>, attempt: number, reason: string, retryAfterMs: number | undefined): Promise<void> {
     const delayMs = retryAfterMs ?? backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs, random: this.random });
+    if (!retryFits(delayMs, this.config.deadline, 500, this.now())) {
+      // The invocation's time budget: the message comes back later instead of the Lambda timing out.
+      throw new RetryableError(`Creatio ${spec.target}: no time left in this invocation for another attempt (${reason})`, { kind: 'deadline' });
+    }
     this.emit({ type: 'retry', kind: spec.kind, target: spec.target, reason, delayMs, attempt });
     await this.sleep(delayMs);
   }
@@ -926,7 +937,7 @@ export class CreatioClient {
   private async exchange(spec: SendSpec, token: string | undefined, attempt: number): Promise<HttpAnswer> {
     this.counts[spec.kind] += 1;
     const started = this.now();
-    const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = cappedTimeoutMs(spec.timeoutMs ?? this.timeoutMs, this.config.deadline, this.now());
     const signal = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { Accept: 'application/json', ...spec.headers };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;

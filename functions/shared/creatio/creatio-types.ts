@@ -1,3 +1,4 @@
+import type { Deadline } from '../deadline';
 /**
  * Shapes of the Creatio records the bridge reads and writes (column names: creatio-detail.md §3).
  * Records come back with every column (PascalCase), lookups as `<Name>Id` GUIDs; an unset lookup is
@@ -162,6 +163,8 @@ export interface CreatioClientConfig {
   readonly timeoutMs?: number;
   /** Attempts per request for 429 / 5xx / network / timeout, default 4. A 401 refresh does not count. */
   readonly maxAttempts?: number;
+  /** The invocation's time budget: caps each attempt's timeout, and no retry starts that would end after it. */
+  readonly deadline?: Deadline;
   /** Bytes per `$batch` request (default 1 MB): larger batches are split, the parts after the first sent in parallel. */
   readonly maxBatchBytes?: number;
   readonly baseDelayMs?: number;

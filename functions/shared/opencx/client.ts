@@ -15,6 +15,7 @@
  * - It never logs. Metrics go through `onEvent`, which carries no URLs, keys or content.
  */
 import type * as z from 'zod';
+import { cappedTimeoutMs, retryFits, type Deadline } from '../deadline';
 import { PermanentError, RetryableError, ValidationError } from '../errors';
 import { historyItemIds } from './messages';
 import {
@@ -85,6 +86,8 @@ export interface OpenCxClientConfig {
   readonly now?: () => number;
   readonly onEvent?: (event: OpenCxClientEvent) => void;
   readonly userAgent?: string;
+  /** The invocation's time budget: caps each attempt's timeout, and no retry starts that would end after it. */
+  readonly deadline?: Deadline;
   /**
    * Awaited before every HTTP attempt (retries included): the shared rate budget (rate-budget.ts)
    * waits here, or throws RetryableError so that the record waits in the queue instead of drawing 429s.
@@ -192,6 +195,9 @@ interface RequestSpec {
   readonly sessionId: string;
 }
 
+/** No time left in the invocation for another attempt: the message comes back later. */
+const outOfTime = (what: string): RetryableError => new RetryableError(`OpenCX ${what}: no time left in this invocation for another attempt`, { kind: 'deadline' });
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const errorCode = (error: unknown): string | undefined => {
@@ -288,7 +294,8 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
       if (config.beforeRequest) await config.beforeRequest(spec.kind);
       const started = now();
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const attemptTimeoutMs = cappedTimeoutMs(timeoutMs, config.deadline, now());
+      const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
       const canRetry = attempt < maxAttempts;
       let status: number;
       let retryAfterHeader: string | null;
@@ -312,11 +319,12 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
         if (canRetry && (spec.idempotent || notSent)) {
           const retryInMs = backoff(attempt);
           emit({ kind: spec.kind, attempt, outcome, durationMs, retryInMs });
+          if (!retryFits(retryInMs, config.deadline, 500, now())) throw outOfTime(what);
           await sleep(retryInMs);
           continue;
         }
         emit({ kind: spec.kind, attempt, outcome, durationMs });
-        const detail = timedOut ? `timed out after ${timeoutMs} ms` : `failed (${errorCode(error) ?? 'network error'})`;
+        const detail = timedOut ? `timed out after ${attemptTimeoutMs} ms` : `failed (${errorCode(error) ?? 'network error'})`;
         if (!spec.idempotent && !notSent) {
           throw new RetryableError(
             `OpenCX ${what} ${detail}; the message may or may not have been delivered: check the history before resending`,
@@ -365,6 +373,7 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
                 ? Math.max(1_000, backoff(attempt))
                 : backoff(attempt);
           emit({ kind: spec.kind, attempt, outcome, status, durationMs, retryInMs });
+          if (!retryFits(retryInMs, config.deadline, 500, now())) throw outOfTime(what);
           await sleep(retryInMs);
           continue;
         }

@@ -22,6 +22,8 @@ export const closureKey = (event: OpenCxQueueMessage): string => (event.event ==
 export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSession, state: SessionRecord, config: TenantConfig): boolean => {
   if (event.event !== 'conversation.closed' && session.status !== 'closed_resolved') return false;
   if (!config.cases.resolvedStatusId) return false;
+  // The echo of a resolution made in Creatio (the bridge closed the conversation itself): nothing to write back.
+  if (state.resolvedBy === 'creatio' && state.status === 'closed') return false;
   const synced = state.closuresSynced ?? [];
   const key = closureKey(event);
   if (synced.includes(key) || (key === 'status' && (synced.length > 0 || state.resolvedBy))) return false;
@@ -31,9 +33,14 @@ export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSessio
 export type ResolutionStep = 'already' | 'patch' | 'leave';
 
 /** Given the case's status in Creatio: already resolved, resolve it now, or leave a final (closed) case alone. */
-export const resolutionStep = (currentStatusId: string | undefined, statusIsFinal: boolean, resolvedStatusId: string): ResolutionStep => {
-  if (currentStatusId?.toLowerCase() === resolvedStatusId.toLowerCase()) return 'already';
-  return statusIsFinal ? 'leave' : 'patch';
+export const resolutionStep = (
+  currentStatusId: string | undefined,
+  status: { readonly isFinal: boolean; readonly isResolved: boolean } | null,
+  resolvedStatusId: string,
+): ResolutionStep => {
+  // A rep's own resolved status (e.g. "Solved by phone") counts as resolved: it is not overwritten.
+  if (currentStatusId?.toLowerCase() === resolvedStatusId.toLowerCase() || status?.isResolved) return 'already';
+  return status?.isFinal ? 'leave' : 'patch';
 };
 
 /** Conversation closed as resolved in OpenCX → the tenant's Resolved status on the case (design §3). Returns whether the case is resolved. */
@@ -48,7 +55,7 @@ export const resolveCase = async (
   const currentStatusId = current.StatusId ?? undefined;
   const isResolvedAlready = currentStatusId?.toLowerCase() === resolvedStatusId.toLowerCase();
   const status = currentStatusId && !isResolvedAlready ? await deps.lookups.caseStatus(currentStatusId) : null;
-  const step = resolutionStep(currentStatusId, Boolean(status?.isFinal), resolvedStatusId);
+  const step = resolutionStep(currentStatusId, status, resolvedStatusId);
   if (step === 'leave') return false;
   if (step === 'patch') {
     await deps.creatio.patchCase(caseId, { StatusId: resolvedStatusId });

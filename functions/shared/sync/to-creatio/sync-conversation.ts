@@ -139,7 +139,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
     quarantined: written.quarantined,
     now,
   });
-  const resolved = wantsResolution(event, session, next, config)
+  const resolved = wantsResolution(event, session, state, config)
     ? await resolveCase(target.caseId, { ...deps, onResolved: () => observer.metric('resolutionsToCreatio') })
     : false;
   if (resolved) next = { ...next, resolvedBy: 'opencx', status: 'closed', closuresSynced: [...(next.closuresSynced ?? []), closureKey(event)].slice(-20) };
