@@ -4,7 +4,7 @@ import { createFifoConsumer } from '../shared/aws/fifo-consumer';
 import { clientTelemetry } from '../shared/aws/client-telemetry';
 import { integrationClients, type IntegrationClients } from '../shared/aws/integration-clients';
 import { readTenantConfig } from '../shared/config';
-import { requireEnv } from '../shared/env';
+import { numberEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/log';
 import { createMetrics, METRIC, MetricUnit } from '../shared/metrics';
 import { opencxQueueMessageSchema } from '../shared/schemas/queue-messages';
@@ -53,6 +53,8 @@ export const handler = createFifoConsumer({
   metrics,
   sqs,
   dlqUrl: requireEnv('OPENCX_EVENTS_DLQ_URL'),
+  // Credentials or permissions refused: the batch waits this long in the queue before it is tried again.
+  systemicDelaySeconds: numberEnv('CONSUMER_SYSTEMIC_DELAY_SECONDS', 300),
   schema: opencxQueueMessageSchema,
   handle: async (message, meta) => {
     if (batch.id !== meta.invocationId) batch = { id: meta.invocationId, sessions: new Set() };

@@ -4,7 +4,7 @@ import { clientTelemetry } from '../shared/aws/client-telemetry';
 import { createFifoConsumer } from '../shared/aws/fifo-consumer';
 import { integrationClients } from '../shared/aws/integration-clients';
 import { readTenantConfig } from '../shared/config';
-import { requireEnv } from '../shared/env';
+import { numberEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/log';
 import { createMetrics, METRIC, MetricUnit } from '../shared/metrics';
 import { creatioQueueMessageSchema } from '../shared/schemas/queue-messages';
@@ -38,6 +38,8 @@ export const handler = createFifoConsumer({
   metrics,
   sqs,
   dlqUrl: requireEnv('CREATIO_EVENTS_DLQ_URL'),
+  // Credentials or permissions refused: the batch waits this long in the queue before it is tried again.
+  systemicDelaySeconds: numberEnv('CONSUMER_SYSTEMIC_DELAY_SECONDS', 300),
   schema: creatioQueueMessageSchema,
   handle: async (message, meta) => {
     const { creatio, opencx } = await clients();

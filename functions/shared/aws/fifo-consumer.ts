@@ -171,10 +171,12 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
   };
 
   const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const startMarginMs = options.startMarginMs ?? 10_000;
     const remaining = () => (typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
     const budget = remaining();
-    invocationDeadline.set(Number.isFinite(budget) ? Date.now() + budget - (options.deadlineMarginMs ?? 3_000) : undefined);
+    // Margins shrink with a short function timeout (a quarter and a tenth of it at most).
+    const startMarginMs = Math.min(options.startMarginMs ?? 10_000, budget / 4);
+    const deadlineMarginMs = Math.min(options.deadlineMarginMs ?? 3_000, budget / 10);
+    invocationDeadline.set(Number.isFinite(budget) ? Date.now() + budget - deadlineMarginMs : undefined);
     const failed = new Set<string>();
     let systemic = false;
     try {
