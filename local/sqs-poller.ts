@@ -78,9 +78,13 @@ export const startPoller = (options: {
   const blockedGroups = new Map<string, { readonly by: ReadonlySet<string>; readonly until: number }>();
   const groupOf = (message: Message): string => message.Attributes?.MessageGroupId ?? `\u0000${message.MessageId}`;
 
-  const invoke = async (messages: readonly Message[]): Promise<void> => {
-    const groups = new Set(messages.map((message) => groupOf(message)));
+  const invoke = async (all: readonly Message[]): Promise<void> => {
+    // At most batchSize records per invocation; the rest wait at the front of their groups.
+    const messages = all.slice(0, options.batchSize ?? 10);
+    const groups = new Set(all.map((message) => groupOf(message)));
     for (const group of groups) if (!busyGroups.has(group)) busyGroups.set(group, []);
+    const later = all.slice(messages.length);
+    for (const message of [...later].reverse()) busyGroups.get(groupOf(message))!.unshift(message);
     const records = messages.map((message) => toRecord(message, options.queue));
     stats.invocations += 1;
     let failed = new Set<string>();
@@ -105,11 +109,11 @@ export const startPoller = (options: {
     stats.recordsSucceeded += done.length;
     stats.recordsFailed += failed.size;
     try {
-      if (done.length) {
+      for (let i = 0; i < done.length; i += 10) {
         await options.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: options.queue.url,
-            Entries: done.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
+            Entries: done.slice(i, i + 10).map((record, j) => ({ Id: String(j), ReceiptHandle: record.receiptHandle })),
           }),
         );
       }
