@@ -19,6 +19,7 @@ import { readCaseCandidates } from './read-candidates';
 import { closureKey, resolveCase, wantsResolution } from './resolution';
 import { readHistory } from './read-history';
 import { retryOnConflict } from './retry-on-conflict';
+import { reportSynced, reportWrite } from './sync-report';
 import { isOutboundEcho } from '../to-opencx/sent-by-creatio';
 import { storePlannedFiles, type CustomerFilePolicy } from '../attachments/customer-files';
 
@@ -109,36 +110,14 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   // no marker item per activity, and the state writes of a handoff stay flat in its length.
   const written = await writePlan(plan, deps.creatio, now);
 
-  if (contact?.create) observer.metric('contactsCreated');
-  if (target.mode === 'created' && !state.caseId) observer.metric('casesCreated');
-  if (target.mode === 'appended') observer.metric('casesAppended');
-  if (written.written) observer.metric('activitiesWritten', plan.messages.length - written.quarantined.filter((q) => !q.messageId.startsWith('handoff:')).length);
-  if (written.quarantined.length) {
-    observer.metric('messagesQuarantined', written.quarantined.length);
-    // Ids and the redacted reason only: the operator lists them with `ops status` and retries with `ops replay`.
-    observer.warn('Creatio refused messages for good: quarantined, the rest of the conversation goes on', {
-      sessionId,
-      quarantined: written.quarantined.map((q) => ({ messageId: q.messageId, reason: q.reason })),
-    });
-  }
+  reportWrite(observer, sessionId, { contactCreated: Boolean(contact?.create), caseCreated: target.mode === 'created' && !state.caseId, target, plan, written });
 
   // Each message's files, streamed onto its activity now that it exists (before the cursor moves: a retry redoes them).
   const refused = new Set(written.quarantined.map((q) => q.messageId));
   await storePlannedFiles(plan.messages.filter((m) => !refused.has(m.message.id)), deps.creatio, deps.filePolicy);
 
-  let next = nextSessionState({
-    event,
-    state,
-    session,
-    history: history.fresh,
-    historyCursor: history.lastCursor,
-    lastItemId: history.lastItemId,
-    identity,
-    target,
-    plan,
-    quarantined: written.quarantined,
-    now,
-  });
+  const { fresh, lastCursor: historyCursor, lastItemId } = history;
+  let next = nextSessionState({ event, state, session, history: fresh, historyCursor, lastItemId, identity, target, plan, quarantined: written.quarantined, now });
   const resolved = wantsResolution(event, session, state, config)
     ? await resolveCase(target.caseId, { ...deps, onResolved: () => observer.metric('resolutionsToCreatio') })
     : false;
@@ -149,17 +128,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
     await store.recordQuarantine?.(sessionId, next.quarantined ?? []);
   }
   await recordCase(target.caseId, sessionId, identity.key, plan.channel, store);
-  const lagMs = Math.max(0, deps.now().getTime() - new Date(event.occurredAt).getTime());
-  observer.metric('syncLag', lagMs);
-  observer.info('conversation synced to Creatio', {
-    sessionId,
-    lagMs,
-    caseId: target.caseId,
-    caseMode: target.mode,
-    activities: plan.messages.length,
-    quarantined: written.quarantined.length,
-    resolved,
-  });
+  reportSynced(observer, { sessionId, occurredAt: event.occurredAt, now: deps.now(), target, activities: plan.messages.length, quarantined: written.quarantined, resolved });
   return {
     kind: 'synced',
     caseId: target.caseId,
