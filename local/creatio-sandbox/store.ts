@@ -191,9 +191,10 @@ export class SandboxStore {
   businessRule: ((collection: string, row: Readonly<Record<string, unknown>>) => string | undefined) | undefined;
   /**
    * A duplicate Id answers the generic "An error has occurred." 500 (as a tenant whose database words it
-   * differently, or hides it): the bridge must not depend on the duplicate-key wording.
+   * differently, or hides it): the bridge must not depend on the duplicate-key wording. On by default (the
+   * sandbox takes the less convenient side); false gives PostgreSQL's wording.
    */
-  genericDuplicateErrors = false;
+  genericDuplicateErrors = true;
 
   insert(collection: string, body: unknown): SandboxRecord {
     const schema = this.schemaOf(collection);

@@ -211,13 +211,18 @@ describe('Creatio sandbox contract: OData 4 records', () => {
     expect(body.Symptoms).toBe('');
   });
 
-  it('rejects a second create with the same Id as a duplicate primary key', async () => {
+  it('rejects a second create with the same Id with a generic server error, or with the database wording when asked to', async () => {
     await odata('Case', { method: 'POST', body: caseBody({ Id: CASE_ID }) });
 
-    const answer = await odata('Case', { method: 'POST', body: caseBody({ Id: CASE_ID }) });
+    const generic = await odata('Case', { method: 'POST', body: caseBody({ Id: CASE_ID }) });
+    sandbox.store.genericDuplicateErrors = false;
+    const worded = await odata('Case', { method: 'POST', body: caseBody({ Id: CASE_ID }) });
+    sandbox.store.genericDuplicateErrors = true;
 
-    expect(answer.status).toBe(500);
-    expect(await errorMessage(answer)).toMatch(/duplicate key value violates unique constraint/);
+    expect(generic.status).toBe(500);
+    expect(await errorMessage(generic)).toBe('An error has occurred.');
+    expect(worded.status).toBe(500);
+    expect(await errorMessage(worded)).toMatch(/duplicate key value violates unique constraint/);
     expect(sandbox.store.list('Case')).toHaveLength(1);
   });
 
