@@ -33,11 +33,11 @@ const sqs = {
 const logger = new Logger({ logLevel: 'SILENT' });
 const schema = z.object({ group: z.string(), n: z.number() });
 
-const consumer = (handle: (message: z.infer<typeof schema>) => Promise<void>) =>
-  createFifoConsumer({ logger, sqs, dlqUrl: 'dlq', schema, handle, groupConcurrency: 10 }) as unknown as (event: { Records: SQSRecord[] }, context: Context) => Promise<SQSBatchResponse>;
+const consumer = (handle: (message: z.infer<typeof schema>) => Promise<void>, groupConcurrency = 10) =>
+  createFifoConsumer({ logger, sqs, dlqUrl: 'dlq', schema, handle, groupConcurrency }) as unknown as (event: { Records: SQSRecord[] }, context: Context) => Promise<SQSBatchResponse>;
 
 describe('FIFO consumer: conversations of one batch side by side, order kept inside each', () => {
-  it('handles 20 conversations of one batch concurrently (bounded), each conversation in order', async () => {
+  it('handles 20 conversations of one batch side by side (all started before the first ends), each conversation in order', async () => {
     let running = 0;
     let most = 0;
     const seen: Record<string, number[]> = {};
@@ -47,15 +47,30 @@ describe('FIFO consumer: conversations of one batch side by side, order kept ins
       await new Promise((resolve) => setTimeout(resolve, 5));
       (seen[group] ??= []).push(n);
       running -= 1;
-    });
+    }, 20);
     const records = Array.from({ length: 20 }, (_, g) => [record(`g${g}`, 1), record(`g${g}`, 2)]).flat();
 
     const answer = await handler({ Records: records }, context());
 
     expect(answer.batchItemFailures).toEqual([]);
-    expect(most).toBe(10);
+    expect(most).toBe(20);
     expect(Object.values(seen).every((order) => order.join() === '1,2')).toBe(true);
     expect(Object.keys(seen)).toHaveLength(20);
+  });
+
+  it('never runs more conversations at once than its bound', async () => {
+    let running = 0;
+    let most = 0;
+    const handler = consumer(async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+    }, 4);
+
+    await handler({ Records: Array.from({ length: 12 }, (_, g) => record(`g${g}`, 1)) }, context());
+
+    expect(most).toBe(4);
   });
 
   it('fails the rest of a conversation after its failed record, and nothing of the others', async () => {
