@@ -123,6 +123,11 @@ describe('the results are applied per message', () => {
     expect(outcome.quarantined[0]?.reason).not.toContain('quinn@example.org');
   });
 
+  it('quarantines nothing when Creatio denies the write (403): the whole event waits for the rights to be fixed', () => {
+    const denied: BatchItemResult = { ...refused(1), status: 403, error: new PermanentError('forbidden', { status: 403, kind: 'forbidden' }) } as BatchItemResult;
+    expect(() => outcomeOf(plan, [ok(0), denied, ok(2)], NOW)).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
+
   it('parks the event when the case itself is refused', () => {
     expect(() => outcomeOf(plan, [refused(0), ok(1), ok(2)], NOW)).toThrow(PermanentError);
   });

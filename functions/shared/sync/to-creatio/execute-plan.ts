@@ -34,6 +34,10 @@ export interface WriteOutcome {
  * others stand; anything that may still succeed (5xx, timeout, not executed) retries the event.
  */
 export const outcomeOf = (plan: SyncPlan, results: readonly BatchItemResult[], now: Date): WriteOutcome => {
+  // Refused for lack of rights (403) or credentials (401): no message can fix that, so none is quarantined or
+  // parked; the consumer holds the batch back until the integration user is fixed.
+  const denied = results.find((r): r is Failed => isPermanent(r) && (r.error.kind === 'forbidden' || r.error.kind === 'auth'));
+  if (denied) throw new PermanentError(refusal(denied), { status: denied.status, kind: denied.error.kind, cause: denied.error });
   const setupCount = plan.setup.length;
   const setup = results.slice(0, setupCount);
   const refusedSetup = setup.find(isPermanent);
