@@ -72,7 +72,9 @@ export const runStatus = async (target: Target, io: Io, now: () => Date = () => 
   let problem = false;
   for (const section of sections) {
     const result = await section(target, now());
-    lines.push('', ...result.lines);
+    // One blank line before each section, whether or not the section starts with one.
+    const [first, ...rest] = result.lines;
+    lines.push('', ...(first === '' ? rest : result.lines));
     problem ||= result.problem;
   }
   for (const line of [...lines, ...dashboard]) io.out(line);
