@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * The time budget of one consumer invocation (issue 11): Lambda's remaining time less a margin. The HTTP
  * clients read it before every attempt (a request's timeout is capped by it, a retry that would end after it
@@ -9,12 +11,16 @@ export interface Deadline {
   readonly at: () => number | undefined;
 }
 
-/** The invocation's deadline, shared by the clients built once per container (one invocation at a time per container). */
+/**
+ * The invocation's deadline, read by the clients built once per container. Scoped with AsyncLocalStorage, so
+ * that invocations running side by side in one process (the local runtime's pollers) each see their own.
+ */
 class InvocationDeadline implements Deadline {
-  private value: number | undefined;
-  readonly at = (): number | undefined => this.value;
-  set(at: number | undefined): void {
-    this.value = at;
+  private readonly storage = new AsyncLocalStorage<number | undefined>();
+  readonly at = (): number | undefined => this.storage.getStore();
+  /** Runs `work` with `at` as the deadline of everything it calls. */
+  run<T>(at: number | undefined, work: () => Promise<T>): Promise<T> {
+    return this.storage.run(at, work);
   }
 }
 

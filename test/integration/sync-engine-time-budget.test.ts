@@ -14,7 +14,8 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     port: 0,
     logLevel: 'SILENT',
-    visibilityTimeoutSeconds: 2,
+    // Longer than the function timeout, as deployed (there 6 × the timeout): a record is not handed out again mid-invocation.
+    visibilityTimeoutSeconds: 5,
     consumerTimeoutMs: 4_000,
     env: { CONSUMER_SYSTEMIC_DELAY_SECONDS: '2' },
   });

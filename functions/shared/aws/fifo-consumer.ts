@@ -176,11 +176,11 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
     // Margins shrink with a short function timeout (a quarter and a tenth of it at most).
     const startMarginMs = Math.min(options.startMarginMs ?? 10_000, budget / 4);
     const deadlineMarginMs = Math.min(options.deadlineMarginMs ?? 3_000, budget / 10);
-    invocationDeadline.set(Number.isFinite(budget) ? Date.now() + budget - deadlineMarginMs : undefined);
+    const deadline = Number.isFinite(budget) ? Date.now() + budget - deadlineMarginMs : undefined;
     const failed = new Set<string>();
     let systemic = false;
     try {
-      await eachBounded(groupsOf(event.Records), options.groupConcurrency ?? 10, async (group) => {
+      await invocationDeadline.run(deadline, () => eachBounded(groupsOf(event.Records), options.groupConcurrency ?? 10, async (group) => {
         for (const [i, record] of group.entries()) {
           const outcome: RecordOutcome = systemic ? 'systemic' : remaining() < startMarginMs ? 'retry' : await handleRecord(record, context.awsRequestId);
           if (outcome === 'done') continue;
@@ -189,7 +189,7 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
           for (const rest of group.slice(i)) failed.add(rest.messageId);
           return;
         }
-      });
+      }));
       if (systemic) {
         countError(METRIC.syncErrors, 'systemic_backoff');
         const seconds = options.systemicDelaySeconds ?? 300;
@@ -197,7 +197,6 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
       }
       return { batchItemFailures: event.Records.filter((record) => failed.has(record.messageId)).map((record) => ({ itemIdentifier: record.messageId })) };
     } finally {
-      invocationDeadline.set(undefined);
       // An invocation with nothing to count (e.g. only skipped events) publishes nothing.
       if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
