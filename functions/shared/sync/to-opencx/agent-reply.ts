@@ -67,7 +67,7 @@ export const syncAgentReply = async (message: CreatioQueueMessage, deps: SyncToO
   if (wasSentByCreatio(activity, [...config.creatio.caseRegistrationMailboxes, ...(config.creatio.supportMailbox ? [config.creatio.supportMailbox] : [])])) {
     return skip('sent_by_creatio');
   }
-  const text = replyText(activity);
+  const text = replyText(activity, known.value.channel);
   // A rep's files make a reply too, with or without text (issue 15).
   const files = await replyFilesOf(deps.replyExtras, activityId);
   if (text === '' && files.length === 0) return skip('no_text');
