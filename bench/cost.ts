@@ -39,7 +39,7 @@ export const estimateCost = (inputs: CostInputs): CostEstimate => {
   const sqsRequests = webhooks * n * 3; // send, receive, delete
   const dynamoWrites = inputs.dynamoWritesPerHandoff * n + n; // the handoff sync, and the closure's state write
   const dynamoReads = inputs.dynamoReadsPerHandoff * n + (consumerInvocations - n) * 1; // the handoff sync (measured), then the session state per other event (strongly consistent, < 4 KB)
-  const logGb = (webhookInvocations + consumerInvocations) * 2 * 600 / 1024 ** 3; // two ~600-byte JSON lines per invocation
+  const logGb = ((webhookInvocations + consumerInvocations) * 2 * 600) / 1024 ** 3; // two ~600-byte JSON lines per invocation
   const lines = [
     { item: 'API Gateway HTTP API requests', quantity: apiRequests, usd: (apiRequests / 1e6) * PRICES.httpApiPerMillion },
     { item: 'Lambda requests', quantity: webhookInvocations + consumerInvocations, usd: ((webhookInvocations + consumerInvocations) / 1e6) * PRICES.lambdaPerMillionRequests },
@@ -58,7 +58,9 @@ export const estimateCost = (inputs: CostInputs): CostEstimate => {
       `the handoff sync takes ${inputs.handoffSyncMs} ms of consumer time (measured median, warm clients, known contact, with the Creatio sandbox answering after ${inputs.creatioLatencyMs} ms per request); other events 20 ms (assumed); consumers at 512 MB`,
       `DynamoDB: ${inputs.dynamoWritesPerHandoff} writes and ${inputs.dynamoReadsPerHandoff} reads per handoff sync (measured) plus one write at closure; one strongly consistent read per other consumer invocation`,
       'SQS: send + receive + delete per message; idle polling by the event source mappings is not included',
-      `prices: ${Object.entries(PRICES).map(([k, v]) => `${k} $${v}`).join(', ')} (us-east-1 list prices)`,
+      `prices: ${Object.entries(PRICES)
+        .map(([k, v]) => `${k} $${v}`)
+        .join(', ')} (us-east-1 list prices)`,
       'fixed per tenant and month, not per handoff: 4 secrets ($1.60), 1 dashboard ($3.00), 9 alarms ($0.90), 1 KMS key for the alarm topic ($1.00)',
       'Creatio and OpenCX requests cost nothing on AWS but count against their own rate limits (OpenCX: 100/min)',
     ],

@@ -77,7 +77,9 @@ export const measureRenderText = (): RenderTextTiming[] => {
 
 /** The section `npm run bench` prints: a markdown table and a sentence on what was measured. */
 export const renderTextSection = (): string => {
-  const rows = measureRenderText().map((r) => `| ${r.size} | ${r.plainMs.toFixed(1)} | ${r.quotedThenTextMs.toFixed(1)} | ${r.outlookHtmlMs.toFixed(1)} | ${r.blockquoteHtmlMs.toFixed(1)} |`);
+  const rows = measureRenderText().map(
+    (r) => `| ${r.size} | ${r.plainMs.toFixed(1)} | ${r.quotedThenTextMs.toFixed(1)} | ${r.outlookHtmlMs.toFixed(1)} | ${r.blockquoteHtmlMs.toFixed(1)} |`,
+  );
   return [
     '## Message text: new words of an email (median ms)',
     '',

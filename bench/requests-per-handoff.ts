@@ -85,7 +85,8 @@ const countingDynamo = (endpoint: string) => {
   const send = client.send.bind(client) as (command: { constructor: { name: string }; input: any }) => Promise<unknown>;
   (client as unknown as { send: typeof send }).send = async (command) => {
     const name = command.constructor.name;
-    const items = (requestItems: Record<string, unknown>) => Object.values(requestItems).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : ((v as { Keys?: unknown[] }).Keys?.length ?? 0)), 0);
+    const items = (requestItems: Record<string, unknown>) =>
+      Object.values(requestItems).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : ((v as { Keys?: unknown[] }).Keys?.length ?? 0)), 0);
     if (name === 'GetItemCommand' || name === 'QueryCommand' || name === 'ScanCommand') counts.reads += 1;
     if (name === 'BatchGetItemCommand') counts.reads += items(command.input.RequestItems);
     if (name === 'PutItemCommand' || name === 'UpdateItemCommand' || name === 'DeleteItemCommand') counts.writes += 1;
@@ -104,7 +105,13 @@ interface Clients {
 
 const newClients = (creatioSandbox: CreatioSandbox, opencxSandbox: OpenCxSandbox): Clients => {
   const { counts, fetchImpl } = countingFetch();
-  const creatio = new CreatioClient({ instanceUrl: creatioSandbox.url, identityUrl: creatioSandbox.identityUrl, clientId: creatioSandbox.clientId, clientSecret: creatioSandbox.clientSecret, fetch: fetchImpl });
+  const creatio = new CreatioClient({
+    instanceUrl: creatioSandbox.url,
+    identityUrl: creatioSandbox.identityUrl,
+    clientId: creatioSandbox.clientId,
+    clientSecret: creatioSandbox.clientSecret,
+    fetch: fetchImpl,
+  });
   const opencx = createOpenCxClient({ baseUrl: opencxSandbox.url, apiKey: opencxSandbox.apiKey });
   return { creatio, opencx, lookups: new LookupResolver(() => creatio), creatioCounts: counts };
 };
@@ -112,7 +119,11 @@ const newClients = (creatioSandbox: CreatioSandbox, opencxSandbox: OpenCxSandbox
 const conversation = async (opencx: OpenCxSandbox, email: string, messages: number): Promise<string> => {
   const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Bench', email } });
   for (let i = 0; i < messages; i += 1) {
-    await opencx.addMessage(session.id, { author: i % 2 ? 'ai' : 'customer', text: `message ${i}`, created_at: new Date(Date.UTC(2026, 10, 20, 12, 0, 0, i * 1000)).toISOString() });
+    await opencx.addMessage(session.id, {
+      author: i % 2 ? 'ai' : 'customer',
+      text: `message ${i}`,
+      created_at: new Date(Date.UTC(2026, 10, 20, 12, 0, 0, i * 1000)).toISOString(),
+    });
   }
   return session.id;
 };
@@ -243,7 +254,14 @@ export const measureRequestsPerHandoff = async (options: { sizes: readonly numbe
             const started = performance.now();
             await sync(clients, sessionId);
             times.push(performance.now() - started);
-            ours = { creatio: clients.creatioCounts.roundTrips, creatioSubRequests: clients.creatioCounts.subRequests, creatioSequential: clients.creatioCounts.sequential, opencx: sum(clients.opencx.requestCounts()), dynamoReads: dynamo.counts.reads, dynamoWrites: dynamo.counts.writes };
+            ours = {
+              creatio: clients.creatioCounts.roundTrips,
+              creatioSubRequests: clients.creatioCounts.subRequests,
+              creatioSequential: clients.creatioCounts.sequential,
+              opencx: sum(clients.opencx.requestCounts()),
+              dynamoReads: dynamo.counts.reads,
+              dynamoWrites: dynamo.counts.writes,
+            };
             if (run === 0 && client === 'warm') {
               const naiveEmail = `naive-${email}`;
               if (contact === 'known') await naiveHandoff(creatioSandbox, opencxSandbox, await conversation(opencxSandbox, naiveEmail, 1), naiveEmail, 1, false);

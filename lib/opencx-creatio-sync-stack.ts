@@ -55,8 +55,16 @@ export class OpenCxCreatioSyncStack extends Stack {
 
     // ---- Secrets (values filled by the operator; tokens generated here) -----------------------
     const placeholder = (description: string) => ({ description });
-    const creatioCredentials = new secretsmanager.Secret(this, 'CreatioCredentials', placeholder(`${tenant}: Creatio OAuth 2.0 client credentials as JSON {"clientId","clientSecret"}. Fill with: npm run ops -- secrets --tenant ${tenant}`));
-    const opencxApiKey = new secretsmanager.Secret(this, 'OpenCxApiKey', placeholder(`${tenant}: OpenCX API key as JSON {"apiKey"}. Fill with: npm run ops -- secrets --tenant ${tenant}`));
+    const creatioCredentials = new secretsmanager.Secret(
+      this,
+      'CreatioCredentials',
+      placeholder(`${tenant}: Creatio OAuth 2.0 client credentials as JSON {"clientId","clientSecret"}. Fill with: npm run ops -- secrets --tenant ${tenant}`),
+    );
+    const opencxApiKey = new secretsmanager.Secret(
+      this,
+      'OpenCxApiKey',
+      placeholder(`${tenant}: OpenCX API key as JSON {"apiKey"}. Fill with: npm run ops -- secrets --tenant ${tenant}`),
+    );
     const webhookToken = (id: string, who: string) =>
       new secretsmanager.Secret(this, id, {
         description: `${tenant}: token in the ${who} webhook URL, as JSON {"token","signingKey"?}. Generated at deploy.`,
@@ -67,7 +75,8 @@ export class OpenCxCreatioSyncStack extends Stack {
     for (const secret of [creatioCredentials, opencxApiKey, opencxWebhookToken, creatioWebhookToken]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'Creatio client secrets and OpenCX API keys are issued by those systems and cannot be rotated by a Lambda; webhook tokens must change together with the URL configured in OpenCX / Creatio, so rotation is an operator step (README: Operations).',
+        reason:
+          'Creatio client secrets and OpenCX API keys are issued by those systems and cannot be rotated by a Lambda; webhook tokens must change together with the URL configured in OpenCX / Creatio, so rotation is an operator step (README: Operations).',
       });
     }
 
@@ -154,7 +163,8 @@ export class OpenCxCreatioSyncStack extends Stack {
     route('/health', apigwv2.HttpMethod.GET, health, 'HealthIntegration');
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'The callers (OpenCX outbound webhooks, Creatio "Call web service") cannot send IAM, Cognito or JWT credentials; each webhook route authenticates a per-tenant secret token in the path in constant time (and an optional HMAC X-Signature) before anything is queued. /health is public by design and reveals only the version.',
+      reason:
+        'The callers (OpenCX outbound webhooks, Creatio "Call web service") cannot send IAM, Cognito or JWT credentials; each webhook route authenticates a per-tenant secret token in the path in constant time (and an optional HMAC X-Signature) before anything is queued. /health is public by design and reveals only the version.',
     });
 
     // ---- Operations: dashboard and alarms for support staff ----------------------------------

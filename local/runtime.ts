@@ -85,8 +85,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
   // Real endpoints when configured; otherwise the sandboxes, which speak the same protocols.
   const processOptions = options.creatioBusinessProcesses ?? true;
-  const creatioProcesses =
-    process.env.CREATIO_URL || processOptions === false ? undefined : createBusinessProcesses(processOptions === true ? {} : processOptions);
+  const creatioProcesses = process.env.CREATIO_URL || processOptions === false ? undefined : createBusinessProcesses(processOptions === true ? {} : processOptions);
   const creatio = process.env.CREATIO_URL
     ? undefined
     : await startCreatioSandbox({
@@ -95,9 +94,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         ...creatioProcesses?.hooks,
         ...options.creatioSandbox,
       });
-  const opencx = process.env.OPENCX_API_URL
-    ? undefined
-    : await startOpenCxSandbox({ port: 0, organizationId: config.opencx.organizationId, ...options.opencxSandbox });
+  const opencx = process.env.OPENCX_API_URL ? undefined : await startOpenCxSandbox({ port: 0, organizationId: config.opencx.organizationId, ...options.opencxSandbox });
   if (creatio) seedTenantRecords(creatio, config);
 
   Object.assign(process.env, {
@@ -121,9 +118,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     // EMF metric lines are what CloudWatch reads; locally they would drown the logs (set to false to see them).
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     BRIDGE_VERSION: 'local',
-    ...(creatio
-      ? { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret }
-      : {}),
+    ...(creatio ? { CREATIO_URL: creatio.url, CREATIO_IDENTITY_URL: creatio.identityUrl, CREATIO_CLIENT_ID: creatio.clientId, CREATIO_CLIENT_SECRET: creatio.clientSecret } : {}),
     // The OpenCX sandbox serves attachments over http on 127.0.0.1: only then may downloads use loopback http.
     ...(opencx ? { OPENCX_API_URL: opencx.url, OPENCX_API_KEY: opencx.apiKey, ATTACHMENTS_ALLOW_LOOPBACK_HTTP: 'true' } : {}),
     ...(options.opencxSigningKey ? { OPENCX_WEBHOOK_SIGNING_KEY: options.opencxSigningKey } : {}),

@@ -190,21 +190,24 @@ export const startPoller = (options: {
   const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
   // Waiting messages stay invisible (SQS would not have handed them out yet, so no receive is spent on them).
   const visibilitySeconds = options.queue.visibilityTimeoutSeconds;
-  const heartbeat = setInterval(() => {
-    for (const [group, blocked] of blockedGroups) {
-      if (blocked.until >= Date.now()) continue;
-      // The failed message did not come back in time: let what waited behind it be received again.
-      blockedGroups.delete(group);
-      busyGroups.delete(group);
-    }
-    for (const waiting of busyGroups.values()) {
-      for (const message of waiting) {
-        void options.sqs
-          .send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queue.url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilitySeconds }))
-          .catch(() => undefined);
+  const heartbeat = setInterval(
+    () => {
+      for (const [group, blocked] of blockedGroups) {
+        if (blocked.until >= Date.now()) continue;
+        // The failed message did not come back in time: let what waited behind it be received again.
+        blockedGroups.delete(group);
+        busyGroups.delete(group);
       }
-    }
-  }, Math.max(200, (visibilitySeconds * 1000) / 3));
+      for (const waiting of busyGroups.values()) {
+        for (const message of waiting) {
+          void options.sqs
+            .send(new ChangeMessageVisibilityCommand({ QueueUrl: options.queue.url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: visibilitySeconds }))
+            .catch(() => undefined);
+        }
+      }
+    },
+    Math.max(200, (visibilitySeconds * 1000) / 3),
+  );
   heartbeat.unref();
 
   return {

@@ -20,8 +20,7 @@ export const uuidV5 = (name: string, namespace: string = BRIDGE_NAMESPACE): stri
 };
 
 /** A deterministic id built from several parts, each unambiguous (length-prefixed). */
-export const deterministicId = (...parts: readonly string[]): string =>
-  uuidV5(parts.map((part) => `${part.length}:${part}`).join('|'));
+export const deterministicId = (...parts: readonly string[]): string => uuidV5(parts.map((part) => `${part.length}:${part}`).join('|'));
 
 /**
  * Whether `id` is one this bridge minted (a version-5 UUID). Creatio gives every record it creates a

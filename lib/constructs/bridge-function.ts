@@ -113,7 +113,7 @@ export class BridgeFunction extends Construct {
     const logGroupLogicalId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup);
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logGroupLogicalId}.Arn>:*]`,
-      reason: 'Log streams are created at run time inside this function\'s own log group; `<log group ARN>:*` is the narrowest ARN that covers them.',
+      reason: "Log streams are created at run time inside this function's own log group; `<log group ARN>:*` is the narrowest ARN that covers them.",
     });
   }
 

@@ -279,7 +279,7 @@ export class Monitoring extends Construct {
         height: 3,
         markdown: [
           `# OpenCX ⇄ Creatio bridge: ${props.tenant}`,
-          'Top row: totals over the selected time range. Graphs: per 5 minutes. Red alarm = a person is needed; each alarm\'s description says what to run.',
+          "Top row: totals over the selected time range. Graphs: per 5 minutes. Red alarm = a person is needed; each alarm's description says what to run.",
           `Operator commands: \`${ops('status')}\` (queues, parked messages and why), \`${ops('check')}\` (credentials and GUIDs), ` +
             `\`${ops('redrive')}\`, \`${ops('replay')} --session <id>\`. Runbook, widget guide and Logs Insights queries: docs/operations.md.`,
         ].join('\n\n'),
@@ -338,10 +338,7 @@ export class Monitoring extends Construct {
         ],
         { leftYAxis: { label: 'ms', showUnits: false, min: 0 } },
       ),
-      graph('Requests to Creatio and OpenCX', [
-        total(METRIC.creatioRequests, 'Creatio requests'),
-        total(METRIC.opencxRequests, 'OpenCX requests'),
-      ]),
+      graph('Requests to Creatio and OpenCX', [total(METRIC.creatioRequests, 'Creatio requests'), total(METRIC.opencxRequests, 'OpenCX requests')]),
       graph('Errors and throttles by kind', [
         // One line per kind (errors, parked messages) or per system (throttles), and per service.
         new cloudwatch.MathExpression({ expression: this.search([METRIC.syncErrors, METRIC.messagesParked], 'Sum'), label: '', period: FIVE_MINUTES }),
@@ -388,17 +385,14 @@ export class Monitoring extends Construct {
         ]),
         { leftYAxis: { label: 'ms', showUnits: false, min: 0 } },
       ),
-      graph(
-        'API: requests, 4xx, 5xx and webhooks',
-        [
-          props.api.metricCount({ statistic: 'Sum', label: 'requests' }),
-          props.api.metricClientError({ statistic: 'Sum', label: '4xx (wrong token, malformed body)' }),
-          props.api.metricServerError({ statistic: 'Sum', label: '5xx (not queued)', color: '#d62728' }),
-          total(METRIC.webhooksAccepted, 'webhooks queued'),
-          total(METRIC.webhooksRefused, 'webhooks refused'),
-          ...webhooks.map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label: `${label} errors` })),
-        ],
-      ),
+      graph('API: requests, 4xx, 5xx and webhooks', [
+        props.api.metricCount({ statistic: 'Sum', label: 'requests' }),
+        props.api.metricClientError({ statistic: 'Sum', label: '4xx (wrong token, malformed body)' }),
+        props.api.metricServerError({ statistic: 'Sum', label: '5xx (not queued)', color: '#d62728' }),
+        total(METRIC.webhooksAccepted, 'webhooks queued'),
+        total(METRIC.webhooksRefused, 'webhooks refused'),
+        ...webhooks.map(([label, fn]) => fn.metricErrors({ statistic: 'Sum', label: `${label} errors` })),
+      ]),
     );
   }
 

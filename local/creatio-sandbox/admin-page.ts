@@ -7,10 +7,13 @@ const escapeHtml = (value: unknown): string =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;');
 
-const stripTags = (html: string): string => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+const stripTags = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
-const nameOf = (store: SandboxStore, collection: string, id: unknown): string =>
-  typeof id === 'string' ? String(store.get(collection, id)?.Name ?? '') : '';
+const nameOf = (store: SandboxStore, collection: string, id: unknown): string => (typeof id === 'string' ? String(store.get(collection, id)?.Name ?? '') : '');
 
 /** A read-only page for humans running `npm start`: cases, newest first, with their activities. */
 export const renderAdminPage = (store: SandboxStore): string => {

@@ -13,7 +13,12 @@ const envSchema = z.object({
   CREATIO_SANDBOX_FAULT_RATE: z.coerce.number().min(0).max(1).optional(),
   CREATIO_SANDBOX_FAULT_KINDS: z
     .string()
-    .transform((value) => value.split(',').map((kind) => kind.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((kind) => kind.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(kinds).min(1))
     .optional(),
   CREATIO_SANDBOX_RETRY_AFTER_SECONDS: int.optional(),

@@ -1,5 +1,5 @@
 import { type ColumnDef, type EntitySchema, type ColumnType, edmType } from './schema';
-import { SandboxError, errors } from './sandbox-errors';
+import { type SandboxError, errors } from './sandbox-errors';
 
 /**
  * A small OData 4 `$filter` implementation: eq ne gt ge lt le, and or not, parentheses,
@@ -319,10 +319,10 @@ export const checkFilter = (schema: EntitySchema, expr: FilterExpr, context: Fil
 
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
-const valueOf = (schema: EntitySchema, operand: Operand, row: Readonly<Record<string, unknown>>, context: FilterContext): unknown => {
+const operandValue = (schema: EntitySchema, operand: Operand, row: Readonly<Record<string, unknown>>, context: FilterContext): unknown => {
   if (operand.kind === 'literal') return operand.value;
   if (operand.kind === 'fn') {
-    const inner = valueOf(schema, operand.arg, row, context);
+    const inner = operandValue(schema, operand.arg, row, context);
     if (typeof inner !== 'string') return inner;
     return operand.fn === 'tolower' ? inner.toLowerCase() : operand.fn === 'toupper' ? inner.toUpperCase() : inner.trim();
   }
@@ -380,15 +380,15 @@ export const evaluateFilter = (schema: EntitySchema, expr: FilterExpr, row: Read
     case 'not':
       return !evaluateFilter(schema, expr.expr, row, context);
     case 'call': {
-      const haystack = normalise(valueOf(schema, expr.args[0], row, context));
-      const needle = normalise(valueOf(schema, expr.args[1], row, context));
+      const haystack = normalise(operandValue(schema, expr.args[0], row, context));
+      const needle = normalise(operandValue(schema, expr.args[1], row, context));
       if (typeof haystack !== 'string' || typeof needle !== 'string') return false;
       if (expr.fn === 'contains') return haystack.includes(needle);
       return expr.fn === 'startswith' ? haystack.startsWith(needle) : haystack.endsWith(needle);
     }
     case 'compare': {
-      const left = valueOf(schema, expr.left, row, context);
-      const right = valueOf(schema, expr.right, row, context);
+      const left = operandValue(schema, expr.left, row, context);
+      const right = operandValue(schema, expr.right, row, context);
       const leftNull = normalise(left) === null || left === undefined;
       const rightNull = normalise(right) === null || right === undefined;
       if (expr.op === 'eq' && (leftNull || rightNull)) return leftNull && rightNull;

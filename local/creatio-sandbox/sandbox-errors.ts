@@ -28,8 +28,7 @@ const type = (collection: string): string => `${ENTITY_NAMESPACE}.${collection}`
 
 export const errors = {
   unknownSegment: (segment: string): SandboxError => new SandboxError(404, `Resource not found for the segment '${segment}'.`),
-  notFound: (collection: string, id: string): SandboxError =>
-    new SandboxError(404, `Resource not found for the segment '${collection}(${id})'.`),
+  notFound: (collection: string, id: string): SandboxError => new SandboxError(404, `Resource not found for the segment '${collection}(${id})'.`),
   unknownProperty: (collection: string, property: string): SandboxError =>
     new SandboxError(
       400,
@@ -73,11 +72,7 @@ export const errors = {
       'Terrasoft.Common.DbOperationException',
     ),
   foreignKey: (collection: string, column: string): SandboxError =>
-    new SandboxError(
-      500,
-      `23503: insert or update on table "${collection}" violates foreign key constraint "FK_${collection}_${column}"`,
-      'Terrasoft.Common.DbOperationException',
-    ),
+    new SandboxError(500, `23503: insert or update on table "${collection}" violates foreign key constraint "FK_${collection}_${column}"`, 'Terrasoft.Common.DbOperationException'),
   methodNotAllowed: (method: string): SandboxError => new SandboxError(405, `The HTTP method '${method}' is not allowed for this resource.`),
   /** Wording: Low confidence; the 100-request limit itself is High (Academy). */
   batchTooLarge: (count: number, max: number): SandboxError =>

@@ -346,7 +346,10 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
       return { status: 204 };
     }
     if (method === 'POST' && path === '/_sandbox/upload-faults') {
-      const parsed = z.object({ afterFraction: z.number().min(0).max(1).optional(), count: z.number().int().min(0).optional() }).nullable().safeParse(parseJson(raw) ?? null);
+      const parsed = z
+        .object({ afterFraction: z.number().min(0).max(1).optional(), count: z.number().int().min(0).optional() })
+        .nullable()
+        .safeParse(parseJson(raw) ?? null);
       if (!parsed.success) return { status: 400, body: { error: { code: '', message: 'expected {"afterFraction"?: 0..1, "count"?: n} or null' } } };
       fileContent.setUploadFaults(parsed.data);
       return { status: 204 };
@@ -377,7 +380,8 @@ export const startCreatioSandbox = async (options: CreatioSandboxOptions = {}): 
       return { status: 200, body: { issuer: 'creatio.com', token_endpoint: `${origin}${TOKEN_PATH}`, grant_types_supported: ['client_credentials'] } };
     }
     // The app host has no identity-service routes: like Creatio, it answers with its login page (HTTP 200, HTML).
-    if (path === '/connect/token' || path === '/.well-known/openid-configuration') return { status: 200, text: LOGIN_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+    if (path === '/connect/token' || path === '/.well-known/openid-configuration')
+      return { status: 200, text: LOGIN_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
     if (path !== root && !path.startsWith(`${root}/`)) return { status: 404, body: errors.unknownSegment(path).toBody() };
     if (!authorised(req)) return unauthorised;
     const resource = decodeURIComponent(path.slice(root.length).replace(/^\/+/, ''));

@@ -61,7 +61,7 @@ const defaultValue = (column: ColumnDef): unknown => {
   }
 };
 
-const literalText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+const literalText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 
 /** Converts a JSON value to the column's type, as the OData deserialiser would. */
 const coerce = (column: ColumnDef, value: unknown): unknown => {
@@ -91,8 +91,7 @@ const coerce = (column: ColumnDef, value: unknown): unknown => {
 
 const isEmpty = (value: unknown): boolean => value === null || value === undefined || value === '' || value === EMPTY_GUID;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The in-memory tables. Rows are kept in the shape Creatio answers with: every column present, an

@@ -132,7 +132,12 @@ const HostFileBody = z.object({
   name: z.string().min(1),
   type: z.string().min(1),
   text: z.string().optional(),
-  size: z.number().int().nonnegative().max(200 * 1024 * 1024).optional(),
+  size: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(200 * 1024 * 1024)
+    .optional(),
   seed: z.string().optional(),
   redirect_to: z.string().optional(),
   stall_after_bytes: z.number().int().nonnegative().optional(),
@@ -291,8 +296,7 @@ export const startOpenCxSandbox = async (options: OpenCxSandboxOptions = {}): Pr
     if (faultsLeft !== undefined) faultsLeft -= 1;
     const kind = faults.kinds[Math.floor(random() * faults.kinds.length)] ?? faults.kinds[0];
     if (kind === '429') {
-      const headers: Record<string, string> =
-        faults.retryAfterSeconds !== undefined ? { 'retry-after': String(faults.retryAfterSeconds) } : {};
+      const headers: Record<string, string> = faults.retryAfterSeconds !== undefined ? { 'retry-after': String(faults.retryAfterSeconds) } : {};
       return { status: 429, headers };
     }
     return { status: 500, headers: {} };
@@ -474,11 +478,7 @@ export const startOpenCxSandbox = async (options: OpenCxSandboxOptions = {}): Pr
     }
   };
 
-  const redeliver = async (
-    sessionId: string,
-    event: string,
-    options: { times?: number; concurrent?: boolean } = {},
-  ): Promise<WebhookDelivery[]> => {
+  const redeliver = async (sessionId: string, event: string, options: { times?: number; concurrent?: boolean } = {}): Promise<WebhookDelivery[]> => {
     state.get(sessionId);
     const previous = [...webhookDeliveries].reverse().find((d) => d.conversationId === sessionId && d.event === event);
     let envelope = previous?.envelope;

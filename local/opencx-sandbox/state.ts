@@ -123,8 +123,7 @@ export const createSandboxState = (options: SandboxStateOptions) => {
     return historyItem;
   };
 
-  const messageCount = (entry: SandboxSession): number =>
-    entry.history.filter((item) => MESSAGE_TYPES.has(item.event.type)).length;
+  const messageCount = (entry: SandboxSession): number => entry.history.filter((item) => MESSAGE_TYPES.has(item.event.type)).length;
 
   const customerId = (entry: SandboxSession): string => entry.session.contact.id;
 
@@ -199,10 +198,7 @@ export const createSandboxState = (options: SandboxStateOptions) => {
       sessions.set(id, entry);
       let firstText: string | null = null;
       if (input.first_message) {
-        const text =
-          input.subject && input.channel === 'email'
-            ? `Subject: ${input.subject}\n\n${input.first_message.text}`
-            : input.first_message.text;
+        const text = input.subject && input.channel === 'email' ? `Subject: ${input.subject}\n\n${input.first_message.text}` : input.first_message.text;
         firstText = input.first_message.text;
         append(entry, {
           type: 'message',
@@ -232,17 +228,12 @@ export const createSandboxState = (options: SandboxStateOptions) => {
      * A customer, AI or agent message (or, with `internal`, an agent's internal comment);
      * POSTs `conversation.contact_response` / `ai_response` / `agent_response` (none for a comment).
      */
-    async addMessage(
-      sessionId: string,
-      input: AddMessageInput,
-    ): Promise<{ item: HistoryItem; webhook: WebhookDelivery | null }> {
+    async addMessage(sessionId: string, input: AddMessageInput): Promise<{ item: HistoryItem; webhook: WebhookDelivery | null }> {
       const entry = get(sessionId);
       if (input.internal && input.author !== 'agent') throw new SandboxError(400, 'Only agents write internal comments');
       const attachments = (input.attachments ?? []).map(toAttachment);
       if (!input.text && attachments.length === 0) throw new SandboxError(400, 'A message needs text or attachments');
-      const senderName =
-        input.sender_name ??
-        (input.author === 'customer' ? (entry.session.contact.name ?? 'Customer') : input.author === 'ai' ? AI_NAME : 'Agent');
+      const senderName = input.sender_name ?? (input.author === 'customer' ? (entry.session.contact.name ?? 'Customer') : input.author === 'ai' ? AI_NAME : 'Agent');
       const item = append(entry, {
         type: input.internal ? 'agent_comment' : 'message',
         senderType: SENDER_TYPE[input.author],
@@ -329,11 +320,7 @@ export const createSandboxState = (options: SandboxStateOptions) => {
     },
 
     /** `POST /chat/sessions/{id}/send` effects. Webhooks are returned, not awaited: the API answers first. */
-    send(
-      sessionId: string,
-      body: SendBody,
-      agentSenderType: string,
-    ): { response: Record<string, unknown>; messageId: string; followUp: () => Promise<unknown> } {
+    send(sessionId: string, body: SendBody, agentSenderType: string): { response: Record<string, unknown>; messageId: string; followUp: () => Promise<unknown> } {
       const entry = get(sessionId);
       if (body.custom_data) entry.session.custom_data = { ...(entry.session.custom_data ?? {}), ...body.custom_data };
       const attachments = (body.message.attachments ?? []).map((a) =>
@@ -385,17 +372,12 @@ export const createSandboxState = (options: SandboxStateOptions) => {
           code: null,
         },
         messageId: item.id,
-        followUp: () =>
-          emit('conversation.contact_response', sessionId, { timestamp: item.created_at, customer_id: customerId(entry) }),
+        followUp: () => emit('conversation.contact_response', sessionId, { timestamp: item.created_at, customer_id: customerId(entry) }),
       };
     },
 
     /** `PATCH /chat/sessions/{id}` effects; returns a follow-up webhook when the status moved to closed. */
-    updateStatus(
-      sessionId: string,
-      status: SessionObject['status'],
-      emitClosed: boolean,
-    ): { followUp?: () => Promise<unknown> } {
+    updateStatus(sessionId: string, status: SessionObject['status'], emitClosed: boolean): { followUp?: () => Promise<unknown> } {
       const entry = get(sessionId);
       const { session } = entry;
       const previous = session.status;

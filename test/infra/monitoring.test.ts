@@ -46,7 +46,10 @@ const build = (options: { alarmEmail?: string; nag?: boolean } = {}) => {
     'creatio-webhook': fixtureFunction(stack, 'CreatioWebhook'),
   };
   for (const fn of Object.values(functions)) {
-    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'Test fixture: an inline stand-in for a bridge Lambda, not deployed; the real ones are checked in stack.test.ts.' });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Test fixture: an inline stand-in for a bridge Lambda, not deployed; the real ones are checked in stack.test.ts.',
+    });
   }
   const monitoring = new Monitoring(stack, 'Monitoring', {
     tenant: TENANT,
@@ -96,9 +99,7 @@ describe('alarms', () => {
 
   it('raises an alarm when the oldest message of either work queue is older than the tenant threshold', () => {
     for (const queue of [opencxEvents.queue, creatioEvents.queue]) {
-      const ageAlarms = alarms.filter(
-        (a) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage' && dimensionRefs(a).includes(queueLogicalId(queue)),
-      );
+      const ageAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage' && dimensionRefs(a).includes(queueLogicalId(queue)));
       expect(ageAlarms).toHaveLength(1);
       expect(ageAlarms[0]!.Properties).toMatchObject({ Threshold: AGE_THRESHOLD, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' });
       expect(actionsGoToTopic(ageAlarms[0]!)).toBe(true);
@@ -106,9 +107,7 @@ describe('alarms', () => {
   });
 
   it('raises an alarm on the first Creatio auth failure of the tenant within five minutes', () => {
-    const auth = alarms.filter((a) =>
-      (a.Properties.Metrics as { Expression?: string }[] | undefined)?.some((m) => m.Expression?.includes(METRIC.creatioAuthFailures)),
-    );
+    const auth = alarms.filter((a) => (a.Properties.Metrics as { Expression?: string }[] | undefined)?.some((m) => m.Expression?.includes(METRIC.creatioAuthFailures)));
 
     expect(auth).toHaveLength(1);
     const query = (auth[0]!.Properties.Metrics as { Expression: string; Period: number }[])[0]!;
@@ -118,7 +117,7 @@ describe('alarms', () => {
     expect(actionsGoToTopic(auth[0]!)).toBe(true);
   });
 
-  it('watches sync errors, each consumer\'s error rate and API 5xx, all to the topic', () => {
+  it("watches sync errors, each consumer's error rate and API 5xx, all to the topic", () => {
     const expressions = alarms.flatMap((a) => ((a.Properties.Metrics ?? []) as { Expression?: string }[]).map((m) => m.Expression ?? ''));
     expect(expressions.some((e) => e.includes(`SUM(${METRIC.syncErrors})`))).toBe(true);
     expect(expressions.filter((e) => e.includes('100 * FILL(errors, 0) / invocations'))).toHaveLength(2);
@@ -166,7 +165,8 @@ describe('dashboard', () => {
     for (const name of dashboardMetricNames) {
       const reading = searches.filter((s) => s.terms.includes(`MetricName=\\"${name}\\"`));
       expect({ name, read: reading.length > 0 }).toEqual({ name, read: true });
-      for (const search of reading) expect({ name, schema: search.schema, tenant: search.tenant }).toEqual({ name, schema: `OpenCxCreatioSync,${dimensionSetOf(name).join(',')}`, tenant: TENANT });
+      for (const search of reading)
+        expect({ name, schema: search.schema, tenant: search.tenant }).toEqual({ name, schema: `OpenCxCreatioSync,${dimensionSetOf(name).join(',')}`, tenant: TENANT });
     }
   });
 

@@ -101,7 +101,9 @@ describe('tenant URLs', () => {
     const config = loadTenantConfig(path.join(__dirname, '..', '..', 'tenants', 'example.json'));
     const local = { ...config, creatio: { ...config.creatio, instanceUrl: 'http://127.0.0.1:4510' } };
 
-    expect(() => new OpenCxCreatioSyncStack(new App(), 'LocalOnly', { config: local, version: 'test', env: { account: '123456789012', region: 'eu-west-1' } })).toThrow(/must be https:\/\/ to deploy/);
+    expect(() => new OpenCxCreatioSyncStack(new App(), 'LocalOnly', { config: local, version: 'test', env: { account: '123456789012', region: 'eu-west-1' } })).toThrow(
+      /must be https:\/\/ to deploy/,
+    );
   });
 });
 
@@ -113,7 +115,6 @@ describe('least privilege', () => {
       expect(tableActions).toEqual([...STATE_STORE_TABLE_ACTIONS].sort());
     }
   });
-
 
   it('lets the OpenCX webhook only send to its queue and read its token', () => {
     const actions = actionsOf(functionId('OpenCX webhooks'));

@@ -272,7 +272,7 @@ describe('Creatio sandbox contract: OData 4 records', () => {
     expect(String(after.ModifiedOn) > String(created.ModifiedOn)).toBe(true);
   });
 
-  it("addresses a record by a bare GUID only: a quoted key is a 400 and a missing record a 404", async () => {
+  it('addresses a record by a bare GUID only: a quoted key is a 400 and a missing record a 404', async () => {
     const quoted = await odata(`Case('${CASE_ID}')`);
     const missing = await odata(`Case(${CASE_ID})`);
 

@@ -17,9 +17,7 @@ const post = async (url: string, body: string | Buffer) => {
 };
 
 const drain = async (queueUrl: string) => {
-  const answer = await runtime.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] }),
-  );
+  const answer = await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] }));
   const messages = answer.Messages ?? [];
   for (const message of messages) await runtime.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   return messages;

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import {
-  ActivityCategoryIds,
-  ActivityPriorityIds,
-  ActivityStatusIds,
-  ActivityTypeIds,
-  CaseStatusIds,
-  EmailMessageTypeIds,
-} from '../../functions/shared/creatio';
+import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, CaseStatusIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
 import { deterministicId } from '../../functions/shared/ids';
 import type { CreatioQueueMessage } from '../../functions/shared/schemas/queue-messages';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';

@@ -73,9 +73,7 @@ describe('Resolution through the local runtime', () => {
     await waitFor(() => opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.closed'), 'OpenCX’s closed webhook');
     await quiet();
 
-    expect(updatesOf(sessionId)).toEqual([
-      expect.objectContaining({ status: 200, body: { status: 'closed_resolved', reflect_status_change_for_integration: false } }),
-    ]);
+    expect(updatesOf(sessionId)).toEqual([expect.objectContaining({ status: 200, body: { status: 'closed_resolved', reflect_status_change_for_integration: false } })]);
     expect(opencx.sessions.get(sessionId)?.session.status).toBe('closed_resolved');
     expect(casePatches(caseId)).toEqual([]);
     expect(creatio.store.get('Case', caseId)?.StatusId).toBe(CaseStatusIds.Resolved);

@@ -32,7 +32,11 @@ describe('Exactly once when Creatio commits, drops the connection, and words a d
     for (let i = 0; i < 6; i += 1) {
       const { session } = await opencx.createSession({ channel: 'email', contact: { name: `Drop ${i}`, email: `drop-${i}@example.org` } });
       for (let m = 0; m < 4; m += 1) {
-        await opencx.addMessage(session.id, { author: m % 2 ? 'ai' : 'customer', text: `message ${m} of ${i}`, created_at: new Date(Date.UTC(2026, 10, 20, 9, i, m)).toISOString() });
+        await opencx.addMessage(session.id, {
+          author: m % 2 ? 'ai' : 'customer',
+          text: `message ${m} of ${i}`,
+          created_at: new Date(Date.UTC(2026, 10, 20, 9, i, m)).toISOString(),
+        });
       }
       sessions.push(session.id);
     }
@@ -41,18 +45,17 @@ describe('Exactly once when Creatio commits, drops the connection, and words a d
     try {
       for (const sessionId of sessions) await opencx.handOff(sessionId, { summary: 'Dropped answers.' });
       const caseIds = sessions.map((sessionId) => deterministicId(runtime.config.tenant, 'case', sessionId));
-      await waitFor(
-        () => caseIds.every((caseId) => creatio.store.list('Activity').filter((a) => a.CaseId === caseId).length >= 4),
-        'every conversation written',
-        60_000,
-      );
+      await waitFor(() => caseIds.every((caseId) => creatio.store.list('Activity').filter((a) => a.CaseId === caseId).length >= 4), 'every conversation written', 60_000);
       await waitFor(async () => (await queueDepth(runtime.aws.opencxEvents.url)) === 0, 'the queue drained', 30_000);
 
       expect(creatio.requestLog.filter((entry) => entry.fault === 'reset').length).toBeGreaterThan(0);
       for (const [i, caseId] of caseIds.entries()) {
         expect(creatio.store.list('Contact').filter((c) => String(c.Email).toLowerCase() === `drop-${i}@example.org`)).toHaveLength(1);
         expect(creatio.store.list('Case').filter((c) => c.Id === caseId)).toHaveLength(1);
-        const bodies = creatio.store.list('Activity').filter((a) => a.CaseId === caseId).map((a) => String(a.Body));
+        const bodies = creatio.store
+          .list('Activity')
+          .filter((a) => a.CaseId === caseId)
+          .map((a) => String(a.Body));
         expect(bodies).toHaveLength(4);
         expect(new Set(bodies).size).toBe(4);
       }

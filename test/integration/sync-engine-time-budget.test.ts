@@ -31,8 +31,7 @@ const depth = async (url: string) => {
   const answer = await runtime.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 };
-const activitiesOfSession = (sessionId: string) =>
-  creatio.store.list('Activity').filter((a) => a.CaseId === deterministicId(runtime.config.tenant, 'case', sessionId));
+const activitiesOfSession = (sessionId: string) => creatio.store.list('Activity').filter((a) => a.CaseId === deterministicId(runtime.config.tenant, 'case', sessionId));
 
 const conversations = async (prefix: string, count: number): Promise<string[]> => {
   const ids: string[] = [];

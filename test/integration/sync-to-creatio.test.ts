@@ -147,7 +147,7 @@ describe('OpenCX → Creatio: an email conversation handed off', () => {
     expect(casesOf(theCase.ContactId)).toHaveLength(1);
   });
 
-  it('sets the tenant\'s Resolved status when OpenCX closes the conversation as resolved', async () => {
+  it("sets the tenant's Resolved status when OpenCX closes the conversation as resolved", async () => {
     await opencx.close(sessionId, { outcome: 'resolved', closed_by: { type: 'human', id: 311, email: 'lee.agent@example.com' } });
 
     await waitFor(() => creatio.store.get('Case', theCase.Id)?.StatusId === RESOLVED, 'the Resolved status');
@@ -252,9 +252,7 @@ describe('OpenCX → Creatio: cost and failures', () => {
       await opencx.handOff(session.id, { summary: 'Broken.' });
 
       const parked = await waitFor(async () => {
-        const answer = await runtime.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: runtime.aws.opencxEvents.dlqUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }),
-        );
+        const answer = await runtime.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.aws.opencxEvents.dlqUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 60 }));
         return answer.Messages?.find((m) => String(m.Body).includes(session.id));
       }, 'the parked message');
 

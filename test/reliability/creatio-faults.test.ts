@@ -134,11 +134,7 @@ describe('Creatio faults: 30% of requests fail and tokens expire mid-run', () =>
     faultsStoppedAt = Date.now();
 
     await waitFor(() => conversations.every((c) => transcriptOf(c).length >= MESSAGES + 1), 'every transcript in Creatio', 40_000);
-    await waitFor(
-      () => conversations.filter((c) => c.resolved).every((c) => casesOf(c)[0]?.StatusId === RESOLVED_STATUS),
-      'the resolved cases',
-      20_000,
-    );
+    await waitFor(() => conversations.filter((c) => c.resolved).every((c) => casesOf(c)[0]?.StatusId === RESOLVED_STATUS), 'the resolved cases', 20_000);
     await drained(runtime, 2_000, 40_000);
   }, 120_000);
 
@@ -193,7 +189,13 @@ describe('Creatio faults: tokens expiring twice within one request’s retries',
       }
       return fetch(input, init);
     };
-    const client = new CreatioClient({ instanceUrl: creatio.url, identityUrl: creatio.identityUrl, clientId: creatio.clientId, clientSecret: creatio.clientSecret, fetch: expiringFetch });
+    const client = new CreatioClient({
+      instanceUrl: creatio.url,
+      identityUrl: creatio.identityUrl,
+      clientId: creatio.clientId,
+      clientSecret: creatio.clientSecret,
+      fetch: expiringFetch,
+    });
 
     const outcome = await client.query('Contact', { top: 1 }).then(
       (page) => `read ${page.value.length}`,

@@ -64,11 +64,9 @@ const textOf = (c: Conversation, m: number): string => {
   return `Customer message ${ref}: still waiting for an answer.`;
 };
 
-const addMessage = (c: Conversation, m: number) =>
-  opencx.addMessage(c.sessionId, { author: m % 2 === 0 ? 'customer' : 'ai', text: textOf(c, m), created_at: at(c.index, m) });
+const addMessage = (c: Conversation, m: number) => opencx.addMessage(c.sessionId, { author: m % 2 === 0 ? 'customer' : 'ai', text: textOf(c, m), created_at: at(c.index, m) });
 
-const contactOf = (c: Conversation): Row | undefined =>
-  creatio.store.list('Contact').find((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
+const contactOf = (c: Conversation): Row | undefined => creatio.store.list('Contact').find((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
 const casesOf = (c: Conversation): Row[] => {
   const contact = contactOf(c);
   return contact ? creatio.store.list('Case').filter((row) => row.ContactId === contact.Id) : [];
@@ -217,4 +215,3 @@ describe('Order: events of one conversation arriving out of order', () => {
     expect(activitiesOfCase(created.Id).map((row) => row.Title)).toEqual([expect.stringMatching(/from customer/)]);
   });
 });
-

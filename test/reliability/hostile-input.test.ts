@@ -111,7 +111,12 @@ const probes = (): Probe[] => {
   ];
   for (const [label, value] of wrongValues) {
     list.push({ category: 'wrong types', route: 'opencx', label: `event ${label}`, body: json({ ...validOpenCx(), event: value }) });
-    list.push({ category: value === null ? 'no conversation' : 'wrong types', route: 'opencx', label: `conversation_id ${label}`, body: json(validOpenCx(undefined, { conversation_id: value })) });
+    list.push({
+      category: value === null ? 'no conversation' : 'wrong types',
+      route: 'opencx',
+      label: `conversation_id ${label}`,
+      body: json(validOpenCx(undefined, { conversation_id: value })),
+    });
     list.push({ category: 'wrong types', route: 'creatio', label: `event_type ${label}`, body: json(validCreatio({ event_type: value })) });
     list.push({ category: 'wrong types', route: 'creatio', label: `caseId ${label}`, body: json(validCreatio({ caseId: value })) });
     list.push({ category: 'wrong types', route: 'creatio', label: `activityId ${label}`, body: json(validCreatio({ activityId: value })) });
@@ -158,7 +163,12 @@ const probes = (): Probe[] => {
   list.push({ category: 'missing fields', route: 'creatio', label: 'new_activity without activityId', body: json({ event_type: 'new_activity', caseId: CASE_ID }) });
   list.push({ category: 'missing fields', route: 'creatio', label: 'new_activity without caseId', body: json({ event_type: 'new_activity', activityId: ACTIVITY_ID }) });
   list.push({ category: 'missing fields', route: 'creatio', label: 'case_updated without caseId', body: json({ event_type: 'case_updated' }) });
-  list.push({ category: 'missing fields', route: 'opencx', label: 'prototype keys only', body: '{"__proto__": {"event": "conversation.started"}, "constructor": {"prototype": {}}}' });
+  list.push({
+    category: 'missing fields',
+    route: 'opencx',
+    label: 'prototype keys only',
+    body: '{"__proto__": {"event": "conversation.started"}, "constructor": {"prototype": {}}}',
+  });
 
   // Unknown events: well-formed, deliberately ignored (200), counted on their own.
   for (const event of ['conversation.typing', 'message.created', 'CONVERSATION.STARTED', 'conversation.handoff_to_human ', 'conversation.started.v2', 'ping']) {
@@ -174,7 +184,12 @@ const probes = (): Probe[] => {
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB conversation_id', body: json(validOpenCx(undefined, { conversation_id: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB event name', body: json({ ...validOpenCx(), event: big(200_000) }) });
   list.push({ category: 'giant strings', route: 'opencx', label: '200 KB reason', body: json(validOpenCx(undefined, { reason: big(200_000) })) });
-  list.push({ category: 'no conversation', route: 'opencx', label: '200 KB extra field, no conversation', body: json({ event: 'conversation.started', organization_id: ORG, data: { ...noConversation, note: big(200_000) } }) });
+  list.push({
+    category: 'no conversation',
+    route: 'opencx',
+    label: '200 KB extra field, no conversation',
+    body: json({ event: 'conversation.started', organization_id: ORG, data: { ...noConversation, note: big(200_000) } }),
+  });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB caseId', body: json(validCreatio({ caseId: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB event_type', body: json(validCreatio({ event_type: big(200_000) })) });
   list.push({ category: 'giant strings', route: 'creatio', label: '200 KB modifiedOn', body: json({ event_type: 'case_updated', caseId: CASE_ID, modifiedOn: big(200_000) }) });
@@ -182,8 +197,18 @@ const probes = (): Probe[] => {
 
   // Deep nesting.
   for (const depth of [33, 100, 1_000, 40_000]) {
-    list.push({ category: 'deep nesting', route: 'opencx', label: `data nested ${depth} deep`, body: json(validOpenCx(undefined, { extra: 'NEST' })).replace('"NEST"', nestedText(depth)) });
-    list.push({ category: 'deep nesting', route: 'creatio', label: `extra field nested ${depth} deep`, body: json(validCreatio({ extra: 'NEST' })).replace('"NEST"', nestedText(depth)) });
+    list.push({
+      category: 'deep nesting',
+      route: 'opencx',
+      label: `data nested ${depth} deep`,
+      body: json(validOpenCx(undefined, { extra: 'NEST' })).replace('"NEST"', nestedText(depth)),
+    });
+    list.push({
+      category: 'deep nesting',
+      route: 'creatio',
+      label: `extra field nested ${depth} deep`,
+      body: json(validCreatio({ extra: 'NEST' })).replace('"NEST"', nestedText(depth)),
+    });
   }
   both('deep nesting', '100 000 open brackets', '['.repeat(100_000), '{"a":'.repeat(40_000));
 
@@ -224,7 +249,13 @@ const probes = (): Probe[] => {
   ] as const) {
     list.push({ category: 'bad UTF-8', route: 'opencx', label, body: withBytes(json(validOpenCx(undefined, { summary: 'MARK' })), 'MARK', [...bytes]) });
     list.push({ category: 'bad UTF-8', route: 'creatio', label, body: withBytes(json(validCreatio({ note: 'MARK' })), 'MARK', [...bytes]) });
-    list.push({ category: 'bad UTF-8', route: 'opencx', label: `${label} as text/plain`, body: withBytes(json(validOpenCx(undefined, { summary: 'MARK' })), 'MARK', [...bytes]), contentType: 'text/plain' });
+    list.push({
+      category: 'bad UTF-8',
+      route: 'opencx',
+      label: `${label} as text/plain`,
+      body: withBytes(json(validOpenCx(undefined, { summary: 'MARK' })), 'MARK', [...bytes]),
+      contentType: 'text/plain',
+    });
   }
 
   // 300 KB bodies: valid events padded past the limit, and plain bulk.
@@ -295,7 +326,9 @@ describe('Hostile input against both webhook routes', () => {
   });
 
   it('answers none with a 5xx', () => {
-    expect(answers.filter((a) => a.answer.status >= 500).map((a) => `${a.probe.route} ${a.probe.category}: ${a.probe.label} → ${a.answer.status} ${a.answer.text.slice(0, 200)}`)).toEqual([]);
+    expect(
+      answers.filter((a) => a.answer.status >= 500).map((a) => `${a.probe.route} ${a.probe.category}: ${a.probe.label} → ${a.answer.status} ${a.answer.text.slice(0, 200)}`),
+    ).toEqual([]);
   });
 
   it('refuses every malformed, oversized or unauthenticated request with a 4xx and a JSON message in a sentence', () => {
@@ -346,7 +379,11 @@ describe('Hostile input against both webhook routes', () => {
 
   it('never echoes the secret token or the submitted content back', () => {
     const echoes = answers.filter(
-      (a) => a.answer.text.includes(DEFAULT_OPENCX_WEBHOOK_TOKEN) || a.answer.text.includes(DEFAULT_CREATIO_WEBHOOK_TOKEN) || a.answer.text.includes('AAAAAAAAAAAAAAAAAAAA') || a.answer.text.length > 2_000,
+      (a) =>
+        a.answer.text.includes(DEFAULT_OPENCX_WEBHOOK_TOKEN) ||
+        a.answer.text.includes(DEFAULT_CREATIO_WEBHOOK_TOKEN) ||
+        a.answer.text.includes('AAAAAAAAAAAAAAAAAAAA') ||
+        a.answer.text.length > 2_000,
     );
 
     expect(echoes.map((a) => `${a.probe.category}: ${a.probe.label}`)).toEqual([]);

@@ -121,9 +121,7 @@ export const figure = (file: string, text: string): void => {
 export const inQueues = async (runtime: LocalRuntime): Promise<number> => {
   const counts = await Promise.all(
     [runtime.aws.opencxEvents.url, runtime.aws.creatioEvents.url].map(async (QueueUrl) => {
-      const answer = await runtime.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-      );
+      const answer = await runtime.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     }),
   );

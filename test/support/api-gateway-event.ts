@@ -48,4 +48,3 @@ export const lambdaContext = (functionName: string): Context => ({
   fail: () => undefined,
   succeed: () => undefined,
 });
-

@@ -206,7 +206,9 @@ describe('Creatio client $batch: size limits and creates of unknown outcome', ()
       onOData: (call) =>
         call.method === 'GET'
           ? json(200, { value: [{ Id: ids[0] }] })
-          : batchServer((part) => (part.body?.Id === ids[0] ? { status: 500, body: { error: { code: '', message: 'An error has occurred.' } } } : { status: 201, body: part.body }))(call),
+          : batchServer((part) =>
+              part.body?.Id === ids[0] ? { status: 500, body: { error: { code: '', message: 'An error has occurred.' } } } : { status: 201, body: part.body },
+            )(call),
     });
     const { client } = stubClient(stub);
 

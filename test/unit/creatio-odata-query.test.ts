@@ -2,7 +2,7 @@ import { EMPTY_GUID, buildQueryString, entityPath, filter, lookupValue, odataLit
 import { CASE_ID } from '../fixtures/creatio/stub-fetch';
 
 describe('OData query building', () => {
-  it("quotes strings and doubles a quote inside them", () => {
+  it('quotes strings and doubles a quote inside them', () => {
     expect(filter.eqText('Name', "O'Brien")).toBe("Name eq 'O''Brien'");
     expect(filter.contains('Email', "a'b")).toBe("contains(Email,'a''b')");
   });

@@ -154,8 +154,7 @@ describe('Creatio client records', () => {
 
   it('drops an e-mail candidate whose address turns out to be a different one', async () => {
     const stub = stubFetch({
-      onOData: (call) =>
-        call.path.endsWith('/ContactCommunication') ? json(200, { value: [] }) : json(200, { value: [{ Id: CONTACT_ID, Email: 'ann.other@example.com' }] }),
+      onOData: (call) => (call.path.endsWith('/ContactCommunication') ? json(200, { value: [] }) : json(200, { value: [{ Id: CONTACT_ID, Email: 'ann.other@example.com' }] })),
     });
     const { client } = stubClient(stub);
 

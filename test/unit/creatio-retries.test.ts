@@ -6,7 +6,12 @@ const caseBody = { Id: CASE_ID, Subject: 'Printer on fire' };
 
 describe('Creatio client retries and error mapping', () => {
   it('retries a 503 and returns the answer of the next attempt', async () => {
-    const stub = stubFetch({ onOData: sequence(() => creatioError(503, 'Service unavailable'), () => json(200, caseBody)) });
+    const stub = stubFetch({
+      onOData: sequence(
+        () => creatioError(503, 'Service unavailable'),
+        () => json(200, caseBody),
+      ),
+    });
     const { client, sleeps } = stubClient(stub);
 
     const found = await client.getCase(CASE_ID);
@@ -17,11 +22,18 @@ describe('Creatio client retries and error mapping', () => {
   });
 
   it('retries a 408 Request Timeout, and leaves it retryable when attempts run out', async () => {
-    const recovering = stubFetch({ onOData: sequence(() => new Response('Request Timeout', { status: 408 }), () => json(200, caseBody)) });
+    const recovering = stubFetch({
+      onOData: sequence(
+        () => new Response('Request Timeout', { status: 408 }),
+        () => json(200, caseBody),
+      ),
+    });
     const failing = stubFetch({ onOData: () => new Response('Request Timeout', { status: 408 }) });
 
     const found = await stubClient(recovering).client.getCase(CASE_ID);
-    const error = await stubClient(failing, { maxAttempts: 2 }).client.getCase(CASE_ID).catch((caught: unknown) => caught);
+    const error = await stubClient(failing, { maxAttempts: 2 })
+      .client.getCase(CASE_ID)
+      .catch((caught: unknown) => caught);
 
     expect(found?.Subject).toBe('Printer on fire');
     expect(recovering.odataCalls()).toHaveLength(2);
@@ -44,7 +56,10 @@ describe('Creatio client retries and error mapping', () => {
 
   it('waits as long as a 429 Retry-After in seconds asks before retrying', async () => {
     const stub = stubFetch({
-      onOData: sequence(() => creatioError(429, 'Too many requests.', undefined, { 'Retry-After': '3' }), () => json(200, caseBody)),
+      onOData: sequence(
+        () => creatioError(429, 'Too many requests.', undefined, { 'Retry-After': '3' }),
+        () => json(200, caseBody),
+      ),
     });
     const { client, sleeps } = stubClient(stub);
 
@@ -56,7 +71,10 @@ describe('Creatio client retries and error mapping', () => {
   it('honours a Retry-After given as an HTTP date', async () => {
     const now = Date.parse('2025-03-01T10:00:00Z');
     const stub = stubFetch({
-      onOData: sequence(() => creatioError(429, 'Slow down', undefined, { 'Retry-After': 'Sat, 01 Mar 2025 10:00:07 GMT' }), () => json(200, caseBody)),
+      onOData: sequence(
+        () => creatioError(429, 'Slow down', undefined, { 'Retry-After': 'Sat, 01 Mar 2025 10:00:07 GMT' }),
+        () => json(200, caseBody),
+      ),
     });
     const { client, sleeps } = stubClient(stub, { now: () => now });
 
@@ -161,7 +179,12 @@ describe('Creatio client retries and error mapping', () => {
 
   it('emits metrics events that name the collection but not the query', async () => {
     const events: CreatioClientEvent[] = [];
-    const stub = stubFetch({ onOData: sequence(() => creatioError(503, 'busy'), () => json(200, { value: [] })) });
+    const stub = stubFetch({
+      onOData: sequence(
+        () => creatioError(503, 'busy'),
+        () => json(200, { value: [] }),
+      ),
+    });
     const { client } = stubClient(stub, { onEvent: (event) => events.push(event) });
 
     await client.findLookupByName('CaseOrigin', 'Chat');

@@ -34,7 +34,10 @@ const logger = new Logger({ logLevel: 'SILENT' });
 const schema = z.object({ group: z.string(), n: z.number() });
 
 const consumer = (handle: (message: z.infer<typeof schema>) => Promise<void>, groupConcurrency = 10) =>
-  createFifoConsumer({ logger, sqs, dlqUrl: 'dlq', schema, handle, groupConcurrency }) as unknown as (event: { Records: SQSRecord[] }, context: Context) => Promise<SQSBatchResponse>;
+  createFifoConsumer({ logger, sqs, dlqUrl: 'dlq', schema, handle, groupConcurrency }) as unknown as (
+    event: { Records: SQSRecord[] },
+    context: Context,
+  ) => Promise<SQSBatchResponse>;
 
 describe('FIFO consumer: conversations of one batch side by side, order kept inside each', () => {
   it('handles 20 conversations of one batch side by side (all started before the first ends), each conversation in order', async () => {

@@ -25,7 +25,12 @@ describe('consumer clients as deployed', () => {
     const second = await clients();
 
     expect(second).toBe(first);
-    expect(aws.calls('GetSecretValue').map((input) => input.SecretId).sort()).toEqual([deployedEnv.CREATIO_CREDENTIALS_SECRET_ARN, deployedEnv.OPENCX_API_KEY_SECRET_ARN]);
+    expect(
+      aws
+        .calls('GetSecretValue')
+        .map((input) => input.SecretId)
+        .sort(),
+    ).toEqual([deployedEnv.CREATIO_CREDENTIALS_SECRET_ARN, deployedEnv.OPENCX_API_KEY_SECRET_ARN]);
     expect(aws.allSigned()).toBe(true);
   });
 

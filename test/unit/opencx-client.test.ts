@@ -1,10 +1,5 @@
 import { PermanentError, RetryableError, ValidationError } from '../../functions/shared/errors';
-import {
-  AGENT_SENDER_TYPE,
-  createOpenCxClient,
-  type OpenCxClientConfig,
-  type OpenCxClientEvent,
-} from '../../functions/shared/opencx';
+import { AGENT_SENDER_TYPE, createOpenCxClient, type OpenCxClientConfig, type OpenCxClientEvent } from '../../functions/shared/opencx';
 import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
 import emailSession from '../../local/opencx-sandbox/seeds/session-email.json';
 import whatsappSession from '../../local/opencx-sandbox/seeds/session-whatsapp.json';
@@ -115,9 +110,7 @@ describe('OpenCX client: authentication and session reads', () => {
   });
 
   it('keeps fields OpenCX adds later and accepts statuses and channels it does not know yet', async () => {
-    const { fetch } = scriptedFetch(
-      json(200, { ...emailSession, status: 'snoozed', channel: { type: 'telegram' }, brand_new_field: { a: 1 } }),
-    );
+    const { fetch } = scriptedFetch(json(200, { ...emailSession, status: 'snoozed', channel: { type: 'telegram' }, brand_new_field: { a: 1 } }));
     const { client } = makeClient(fetch);
 
     const session = await client.getSession(SESSION_ID);
@@ -166,11 +159,7 @@ describe('OpenCX client: history pagination', () => {
   });
 
   it('follows next cursors until the last page and returns every item with the cursor of the last page', async () => {
-    const { fetch, calls } = scriptedFetch(
-      json(200, page(['m1', 'm2'], 'c2')),
-      json(200, page(['m3', 'm4'], 'c3')),
-      json(200, page(['m5'], null)),
-    );
+    const { fetch, calls } = scriptedFetch(json(200, page(['m1', 'm2'], 'c2')), json(200, page(['m3', 'm4'], 'c3')), json(200, page(['m5'], null)));
     const { client } = makeClient(fetch);
 
     const result = await client.listHistory(SESSION_ID);
@@ -217,10 +206,7 @@ describe('OpenCX client: history pagination', () => {
 
 describe('OpenCX client: throttling, server errors and timeouts', () => {
   it('waits for the Retry-After of a 429 and then succeeds', async () => {
-    const { fetch, calls } = scriptedFetch(
-      json(429, { statusCode: 429, message: 'ThrottlerException: Too Many Requests' }, { 'retry-after': '2' }),
-      json(200, emailSession),
-    );
+    const { fetch, calls } = scriptedFetch(json(429, { statusCode: 429, message: 'ThrottlerException: Too Many Requests' }, { 'retry-after': '2' }), json(200, emailSession));
     const { client, sleeps } = makeClient(fetch);
 
     const session = await client.getSession(SESSION_ID);
@@ -412,13 +398,7 @@ describe('OpenCX client: sending and closing', () => {
 
 describe('OpenCX client: request counting and metrics events', () => {
   it('counts HTTP requests by kind, retries included, and resets the counts', async () => {
-    const { fetch } = scriptedFetch(
-      json(200, emailSession),
-      json(503, {}),
-      json(200, emailHistory),
-      json(200, { success: true }),
-      new Response(null, { status: 200 }),
-    );
+    const { fetch } = scriptedFetch(json(200, emailSession), json(503, {}), json(200, emailHistory), json(200, { success: true }), new Response(null, { status: 200 }));
     const { client } = makeClient(fetch);
 
     await client.getSession(SESSION_ID);

@@ -62,10 +62,7 @@ describe('normaliseHistory', () => {
   });
 
   it('derives the same id for an item without one on every read, also when the read starts mid-history', () => {
-    const items = [
-      item({ id: 'x1', event: text('message', 'user', 'first') }),
-      item({ event: text('message', 'user', 'no id here') }),
-    ];
+    const items = [item({ id: 'x1', event: text('message', 'user', 'first') }), item({ event: text('message', 'user', 'no id here') })];
 
     const full = normaliseHistory(items);
     const tail = normaliseHistory(items.slice(1));
@@ -95,13 +92,9 @@ describe('normaliseHistory', () => {
   });
 
   it('fills attachment defaults when OpenCX leaves out the id, name or type', () => {
-    const [message] = normaliseHistory([
-      item({ id: 'm', event: { ...text('message', 'user', ''), attachments: [{ url: 'https://files.test/a/photo%201.png' }] } }),
-    ]);
+    const [message] = normaliseHistory([item({ id: 'm', event: { ...text('message', 'user', ''), attachments: [{ url: 'https://files.test/a/photo%201.png' }] } })]);
 
-    expect(message?.attachments).toEqual([
-      { id: 'm-attachment-1', name: 'photo 1.png', type: 'application/octet-stream', url: 'https://files.test/a/photo%201.png' },
-    ]);
+    expect(message?.attachments).toEqual([{ id: 'm-attachment-1', name: 'photo 1.png', type: 'application/octet-stream', url: 'https://files.test/a/photo%201.png' }]);
   });
 });
 

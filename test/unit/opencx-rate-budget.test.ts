@@ -42,7 +42,14 @@ describe('shared OpenCX request budget (token bucket as GCRA)', () => {
 
   it('never lets more than burst + requestsPerMinute through in any minute, whatever the arrival pattern', async () => {
     let clock = 0;
-    const budget = createRateBudget({ store: memoryStore(), key: 'k', settings: { requestsPerMinute: 80, burst: 10 }, now: () => clock, sleep: async (ms) => void (clock += ms), maxInlineWaitMs: 600_000 });
+    const budget = createRateBudget({
+      store: memoryStore(),
+      key: 'k',
+      settings: { requestsPerMinute: 80, burst: 10 },
+      now: () => clock,
+      sleep: async (ms) => void (clock += ms),
+      maxInlineWaitMs: 600_000,
+    });
     const granted: number[] = [];
     for (let i = 0; i < 400; i += 1) {
       clock += i % 7 === 0 ? 3_000 : 10; // bursts and pauses
@@ -74,7 +81,14 @@ describe('shared OpenCX request budget (token bucket as GCRA)', () => {
 
   it('makes the OpenCX client wait before every attempt, so a spent budget sends nothing', async () => {
     const clock = 7_000_000;
-    const budget = createRateBudget({ store: memoryStore(), key: 'k', settings: { requestsPerMinute: 60, burst: 2 }, now: () => clock, sleep: async () => undefined, maxInlineWaitMs: 0 });
+    const budget = createRateBudget({
+      store: memoryStore(),
+      key: 'k',
+      settings: { requestsPerMinute: 60, burst: 2 },
+      now: () => clock,
+      sleep: async () => undefined,
+      maxInlineWaitMs: 0,
+    });
     let sent = 0;
     const client = createOpenCxClient({
       apiKey: 'key',

@@ -39,7 +39,9 @@ describe('ops status output', () => {
       now,
     );
 
-    expect(lines).toContain('    - message m-1 · conversation session-m-1 · failed 10 min ago · [retries_exhausted] no reason recorded: search the consumer logs for this message id');
+    expect(lines).toContain(
+      '    - message m-1 · conversation session-m-1 · failed 10 min ago · [retries_exhausted] no reason recorded: search the consumer logs for this message id',
+    );
     expect(lines).toContain('    - message m-2 · conversation session-m-2 · failed 3 min ago · [forbidden] Creatio answered 403 to POST Case (HTTP 403)');
     expect(lines.indexOf(lines.find((line) => line.includes('m-1')) ?? '')).toBeLessThan(lines.indexOf(lines.find((line) => line.includes('- message m-2')) ?? ''));
     expect(lines).toContain('  → fix the cause, then: npm run ops -- redrive --tenant acme --region eu-west-1 --queue opencx');

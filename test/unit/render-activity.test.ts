@@ -1,4 +1,3 @@
-
 import { normaliseHistory, type OpenCxMessage } from '../../functions/shared/opencx';
 import { isCustomerVisible, renderActivity, type RenderContext } from '../../functions/shared/sync/render';
 import emailHistory from '../../local/opencx-sandbox/seeds/history-email.json';
@@ -46,9 +45,7 @@ describe('renderActivity: email', () => {
   it('lists an attachment with its name, type, readable size and link', () => {
     const activity = renderActivity(byId(email, 'msg_01'), emailContext);
 
-    expect(activity.body).toContain(
-      'Attachments:\n- statement-nov.pdf (application/pdf, 180 KB): https://files.example.net/att_9/statement-nov.pdf',
-    );
+    expect(activity.body).toContain('Attachments:\n- statement-nov.pdf (application/pdf, 180 KB): https://files.example.net/att_9/statement-nov.pdf');
   });
 
   it('puts the link to the OpenCX session on the first activity only', () => {
@@ -143,9 +140,7 @@ describe('renderActivity: layout', () => {
       text: '<p>See <a href="https://shop.example.net/help/">shop.example.net/help</a> or <a href="https://shop.example.net/returns">the returns page</a>, or write to <a href="mailto:help@example.com">help@example.com</a>.</p>',
     };
 
-    expect(renderActivity(message, emailContext).body).toBe(
-      'See shop.example.net/help or the returns page (https://shop.example.net/returns), or write to help@example.com.',
-    );
+    expect(renderActivity(message, emailContext).body).toBe('See shop.example.net/help or the returns page (https://shop.example.net/returns), or write to help@example.com.');
   });
 });
 
@@ -184,10 +179,7 @@ describe('renderActivity: WhatsApp and web chat', () => {
 
   it('titles an AI reply on WhatsApp and an agent reply on web chat by channel and role', () => {
     const aiReply = renderActivity(whatsapp[2]!, whatsappContext);
-    const agentReply = renderActivity(
-      { ...whatsapp[2]!, author: 'agent', authorName: 'Lee Agent' },
-      { ...whatsappContext, channel: 'web' },
-    );
+    const agentReply = renderActivity({ ...whatsapp[2]!, author: 'agent', authorName: 'Lee Agent' }, { ...whatsappContext, channel: 'web' });
 
     expect(aiReply.title).toBe('WhatsApp · AI reply');
     expect(agentReply).toMatchObject({ title: 'Web chat · Agent reply', direction: 'outgoing', sender: 'Lee Agent (Web chat via OpenCX)' });

@@ -66,11 +66,7 @@ const CLIENTS: readonly [client: string, file: string, newText: string][] = [
     'Hi,\n\nthe router still drops the connection every evening around 8 pm.\nI have attached the log from yesterday.\n\nThanks,\nAlex',
   ],
   ['Outlook 2003 (hr + From:/Sent: block)', 'outlook-2003.html', 'Yes, Tuesday at 10 works for us.\n\nMartin'],
-  [
-    'Outlook.com / Outlook on the web (#appendonsend, hr, #divRplyFwdMsg)',
-    'outlook-com.html',
-    'Hello,\n\nI still have not received the refund for order 48213.\n\nPriya',
-  ],
+  ['Outlook.com / Outlook on the web (#appendonsend, hr, #divRplyFwdMsg)', 'outlook-com.html', 'Hello,\n\nI still have not received the refund for order 48213.\n\nPriya'],
   ['Hotmail (hr#stopSpelling + Date:/Subject:/From: block)', 'hotmail-legacy.html', 'Hello, the parcel is still missing.\n\nRegards,\nSam'],
   ['Outlook for Mac (OLK_SRC_BODY_SECTION)', 'outlook-mac.html', 'Hi,\n\nthe meeting room is booked for Friday.\n\nChris'],
   ['Apple Mail on macOS (blockquote type=cite with the attribution inside)', 'apple-mail-macos.html', 'Hi,\n\nthe serial number is C02XK1ABJG5H.\n\nThanks\nLena'],
@@ -150,8 +146,7 @@ describe('HTML quotes: what stays', () => {
   });
 
   it('keeps the signature line that shares a block with the "On … wrote:" line, and a postscript below the quote', () => {
-    const body =
-      '<div>Best, Dana<br>On Thu, Nov 20, 2026 at 1:51 PM Support &lt;s@example.com&gt; wrote:</div><blockquote>old</blockquote><div>PS: one more thing</div>';
+    const body = '<div>Best, Dana<br>On Thu, Nov 20, 2026 at 1:51 PM Support &lt;s@example.com&gt; wrote:</div><blockquote>old</blockquote><div>PS: one more thing</div>';
 
     expect(bothDirections(body, 'html')).toEqual({ intoCreatio: 'Best, Dana\nPS: one more thing', toCustomer: 'Best, Dana\nPS: one more thing' });
   });

@@ -1,4 +1,3 @@
-
 import { ActivityTypeIds, EmailMessageTypeIds, type ActivityRecord } from '../../functions/shared/creatio';
 import { normaliseHistory, type OpenCxMessage } from '../../functions/shared/opencx';
 import {
@@ -71,7 +70,7 @@ describe('plain-text email: the new words above the quoted thread', () => {
     expect(emailNew('Yes please.\n\n> Shall we send a new one?\n>> It arrived broken.\n>\n> Support')).toBe('Yes please.');
   });
 
-  it('keeps a bottom-posted reply below a quote (Thunderbird\'s default) and drops only the quote', () => {
+  it("keeps a bottom-posted reply below a quote (Thunderbird's default) and drops only the quote", () => {
     const text = 'On 20/11/2026 13:51, Support wrote:\n> Which version are you running?\n\nVersion 128.4.2esr.\n\nJan';
 
     expect(emailNew(text)).toBe('Version 128.4.2esr.\n\nJan');
@@ -117,8 +116,7 @@ describe('plain-text email: the new words above the quoted thread', () => {
 
 /** A reply above `bytes` of quoted thread, in the shape that made the old trim quadratic (quote lines, then text below). */
 const quotedThread = (bytes: number): string => `Thanks, Dana\n\n${'> ok\n'.repeat(Math.ceil(bytes / 5))}\nPS: see above`;
-const htmlThread = (bytes: number): string =>
-  `<p>Thanks, Dana</p><blockquote type="cite">${'<div>Old line of the thread</div>'.repeat(Math.ceil(bytes / 32))}</blockquote>`;
+const htmlThread = (bytes: number): string => `<p>Thanks, Dana</p><blockquote type="cite">${'<div>Old line of the thread</div>'.repeat(Math.ceil(bytes / 32))}</blockquote>`;
 
 const stepsFor = (text: string): number => {
   const counter: WorkCounter = { steps: 0 };
@@ -268,11 +266,6 @@ describe('toE164', () => {
 
 describe('formatBytes', () => {
   it('shows sizes the way file managers do', () => {
-    expect([formatBytes(1), formatBytes(900), formatBytes(412877), formatBytes(5 * 1024 * 1024 + 300_000)]).toEqual([
-      '1 byte',
-      '900 bytes',
-      '403 KB',
-      '5.3 MB',
-    ]);
+    expect([formatBytes(1), formatBytes(900), formatBytes(412877), formatBytes(5 * 1024 * 1024 + 300_000)]).toEqual(['1 byte', '900 bytes', '403 KB', '5.3 MB']);
   });
 });

@@ -36,7 +36,13 @@ describe('AI-filled fields', () => {
     tenant: 'unit',
     creatio: { instanceUrl: 'https://unit.creatio.com' },
     aiFields: [
-      { source: { kind: 'custom_data', key: 'priority' }, column: 'PriorityId', type: 'lookup', lookupCollection: 'CasePriority', labels: { High: '8b700f24-f46b-1410-ee8c-0050ba5d6c38' } },
+      {
+        source: { kind: 'custom_data', key: 'priority' },
+        column: 'PriorityId',
+        type: 'lookup',
+        lookupCollection: 'CasePriority',
+        labels: { High: '8b700f24-f46b-1410-ee8c-0050ba5d6c38' },
+      },
       { source: { kind: 'custom_data', key: 'category' }, column: 'CategoryId', type: 'lookup', lookupCollection: 'CaseCategory' },
       { source: { kind: 'sentiment' }, column: 'UsrSentiment', type: 'text', maxLength: 5 },
       { source: { kind: 'custom_data', key: 'absent' }, column: 'UsrAbsent', type: 'text' },

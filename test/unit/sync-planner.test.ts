@@ -40,7 +40,10 @@ const event = (kind: OpenCxQueueMessage['event'], occurredAt = '2026-12-02T11:59
 });
 const session = { id: SESSION, channel: { type: 'email' }, status: 'open' } as OpenCxSession;
 const identity: ContactIdentity = { key: 'email:quinn@example.org', name: 'Quinn', email: 'quinn@example.org', proven: true } as ContactIdentity;
-const contactRecord = (openCaseId: string, claimedAt = '2026-11-01T00:00:00.000Z') => ({ value: { contactKey: identity.key, creatioContactId: OTHER_CASE, openCaseId, claimedAt }, version: 1 });
+const contactRecord = (openCaseId: string, claimedAt = '2026-11-01T00:00:00.000Z') => ({
+  value: { contactKey: identity.key, creatioContactId: OTHER_CASE, openCaseId, claimedAt },
+  version: 1,
+});
 
 const input = (overrides: Partial<PlanInput> = {}): PlanInput => ({
   event: event('conversation.handoff_to_human'),

@@ -321,11 +321,7 @@ export const harness = (options: { config?: TenantConfig } = {}): Harness => {
 };
 
 /** A conversation the OpenCX → Creatio sync has already turned into a case: SESSION and CASE records. */
-export const knownConversation = async (
-  h: Harness,
-  channel: 'email' | 'whatsapp' | 'web',
-  session: Partial<SessionRecord> = {},
-): Promise<void> => {
+export const knownConversation = async (h: Harness, channel: 'email' | 'whatsapp' | 'web', session: Partial<SessionRecord> = {}): Promise<void> => {
   await h.store.putSession({ sessionId: SESSION_ID, channel, caseId: CASE_ID, status: 'open', creatioContactId: CUSTOMER_CONTACT_ID, ...session }, 0);
   await h.store.putCase({ caseId: CASE_ID, sessionId: SESSION_ID, sessionIds: [SESSION_ID], channel }, 0);
   if (!h.creatio.cases.has(CASE_ID)) h.creatio.cases.set(CASE_ID, { Id: CASE_ID, ContactId: CUSTOMER_CONTACT_ID } as CreatioCase);

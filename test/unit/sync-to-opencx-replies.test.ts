@@ -49,9 +49,7 @@ describe('Creatio → OpenCX: an agent reply', () => {
 
     expect(h.writes).toEqual(['reply:sending', 'outbound', 'opencx:send', 'reply:sent', 'outbound']);
     const outbound = await h.store.getOutbound(SESSION_ID);
-    expect(outbound?.value.messages).toEqual([
-      { activityId: ACTIVITY_ID, textHash: outboundTextHash(REPLY_TEXT), messageId: 'msg_001', at: expect.any(String) },
-    ]);
+    expect(outbound?.value.messages).toEqual([{ activityId: ACTIVITY_ID, textHash: outboundTextHash(REPLY_TEXT), messageId: 'msg_001', at: expect.any(String) }]);
   });
 
   it('is sent once when the same business-process call arrives three times', async () => {

@@ -8,7 +8,7 @@ process.env.CREATIO_EVENTS_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/1234
 process.env.CREATIO_WEBHOOK_TOKEN = TOKEN;
 
 const sqs = fakeAwsJson();
-type Handler = (typeof import('../../functions/creatio-webhook/handler'))['handler'];
+type Handler = typeof import('../../functions/creatio-webhook/handler')['handler'];
 let handler: Handler;
 
 beforeAll(async () => {
@@ -19,7 +19,10 @@ beforeEach(() => {
 });
 
 const post = async (body: string, token = TOKEN) => {
-  const result = (await handler(apiGatewayEvent({ routeKey: 'POST /creatio/webhook/{token}', token, body }), lambdaContext('creatio-webhook'))) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(
+    apiGatewayEvent({ routeKey: 'POST /creatio/webhook/{token}', token, body }),
+    lambdaContext('creatio-webhook'),
+  )) as APIGatewayProxyStructuredResultV2;
   return { status: result.statusCode, body: JSON.parse(String(result.body)) as Record<string, unknown> };
 };
 

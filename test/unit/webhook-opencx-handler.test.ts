@@ -9,7 +9,7 @@ process.env.OPENCX_WEBHOOK_TOKEN = TOKEN;
 process.env.OPENCX_ORGANIZATION_ID = 'org_7f3c2a91';
 
 const sqs = fakeAwsJson();
-type Handler = (typeof import('../../functions/opencx-webhook/handler'))['handler'];
+type Handler = typeof import('../../functions/opencx-webhook/handler')['handler'];
 let handler: Handler;
 
 beforeAll(async () => {

@@ -93,7 +93,10 @@ export const createAwsJsonApi = (options: AwsJsonApiOptions = {}): AwsJsonCall =
       json = {};
     }
     if (!response.ok) {
-      const type = String(json.__type ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError').split('#').pop() ?? 'UnknownError';
+      const type =
+        String(json.__type ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError')
+          .split('#')
+          .pop() ?? 'UnknownError';
       const message = typeof json.message === 'string' ? json.message : typeof json.Message === 'string' ? json.Message : '';
       throw new AwsJsonError(service, operation, response.status, type, message);
     }

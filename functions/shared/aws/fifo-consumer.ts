@@ -180,16 +180,18 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
     const failed = new Set<string>();
     let systemic = false;
     try {
-      await invocationDeadline.run(deadline, () => eachBounded(groupsOf(event.Records), options.groupConcurrency ?? 10, async (group) => {
-        for (const [i, record] of group.entries()) {
-          const outcome: RecordOutcome = systemic ? 'systemic' : remaining() < startMarginMs ? 'retry' : await handleRecord(record, context.awsRequestId);
-          if (outcome === 'done') continue;
-          if (outcome === 'systemic') systemic = true;
-          // FIFO-safe: the rest of this group fails with it (and comes back in order).
-          for (const rest of group.slice(i)) failed.add(rest.messageId);
-          return;
-        }
-      }));
+      await invocationDeadline.run(deadline, () =>
+        eachBounded(groupsOf(event.Records), options.groupConcurrency ?? 10, async (group) => {
+          for (const [i, record] of group.entries()) {
+            const outcome: RecordOutcome = systemic ? 'systemic' : remaining() < startMarginMs ? 'retry' : await handleRecord(record, context.awsRequestId);
+            if (outcome === 'done') continue;
+            if (outcome === 'systemic') systemic = true;
+            // FIFO-safe: the rest of this group fails with it (and comes back in order).
+            for (const rest of group.slice(i)) failed.add(rest.messageId);
+            return;
+          }
+        }),
+      );
       if (systemic) {
         countError(METRIC.syncErrors, 'systemic_backoff');
         const seconds = options.systemicDelaySeconds ?? 300;

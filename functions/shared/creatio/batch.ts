@@ -57,8 +57,7 @@ export type BatchItemResult =
 export type BatchOutcome = BatchItemResult['outcome'];
 
 /** Successful outcomes (including an already existing record). */
-export const isBatchSuccess = (result: BatchItemResult): boolean =>
-  result.outcome !== 'failed' && result.outcome !== 'not_executed';
+export const isBatchSuccess = (result: BatchItemResult): boolean => result.outcome !== 'failed' && result.outcome !== 'not_executed';
 
 export interface BatchOptions {
   /** Send `Prefer: continue-on-error` (default true: later items run even if one fails). */

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { PermanentError, RetryableError } from '../errors';
-import {
-  type BatchItemResult,
-  type BatchOperation,
-  type BatchOptions,
-  type BatchResponseItem,
-  MAX_BATCH_REQUESTS,
-  batchOp,
-  batchResponseSchema,
-} from './batch';
+import { type BatchItemResult, type BatchOperation, type BatchOptions, type BatchResponseItem, MAX_BATCH_REQUESTS, batchOp, batchResponseSchema } from './batch';
 import { errorForStatus, isDuplicateKeyMessage, isPermanentDataErrorMessage, parseCreatioError, tokenFailureError } from './creatio-errors';
 import type {
   ActivityInput,
@@ -139,8 +131,7 @@ interface PreparedOperation {
 }
 
 /** Bytes one request adds to a `$batch` body (its JSON plus envelope). */
-const requestBytes = (operation: BatchOperation): number =>
-  200 + ('body' in operation ? Buffer.byteLength(JSON.stringify(operation.body)) : 0);
+const requestBytes = (operation: BatchOperation): number => 200 + ('body' in operation ? Buffer.byteLength(JSON.stringify(operation.body)) : 0);
 
 /** Splits operations, in order, into chunks of at most `size` requests and `maxBytes` bytes (an oversized single request goes alone). */
 export const chunkOperations = <T extends { readonly operation: BatchOperation }>(items: readonly T[], size: number, maxBytes: number): T[][] => {
@@ -359,10 +350,11 @@ export class CreatioClient {
         }
         if (found.existing) return failed;
         if (duplicate) {
-          throw new PermanentError(
-            `Creatio reported a duplicate key creating ${collection} but the record cannot be read back (does the integration user have read access?)`,
-            { status: failed.status, code: 'duplicate_key', kind: 'conflict' },
-          );
+          throw new PermanentError(`Creatio reported a duplicate key creating ${collection} but the record cannot be read back (does the integration user have read access?)`, {
+            status: failed.status,
+            code: 'duplicate_key',
+            kind: 'conflict',
+          });
         }
         return undefined;
       },
@@ -605,7 +597,10 @@ export class CreatioClient {
     while (pending.length) {
       const chunk = pending.slice(0, size);
       pending = pending.slice(size);
-      const answers = await this.sendBatch(chunk.map((item) => item.operation), continueOnError);
+      const answers = await this.sendBatch(
+        chunk.map((item) => item.operation),
+        continueOnError,
+      );
       let resumeAt: number | undefined;
       let failed = false;
       for (const [position, item] of chunk.entries()) {
@@ -681,9 +676,7 @@ export class CreatioClient {
         const answer = answers.get(String(position + 1));
         return answer ? this.batchItemResult(item, answer) : { index: item.index, operation: item.operation, id: item.id, outcome: 'not_executed' };
       });
-      const unknown = results.filter(
-        (r) => r.operation.method === 'POST' && r.outcome === 'failed' && r.error instanceof RetryableError && r.status !== 429 && r.status !== 503,
-      );
+      const unknown = results.filter((r) => r.operation.method === 'POST' && r.outcome === 'failed' && r.error instanceof RetryableError && r.status !== 429 && r.status !== 503);
       if (!unknown.length) return [...settled, ...results];
       const existing = await this.existingIdsOrNone(unknown);
       return [
@@ -749,9 +742,7 @@ export class CreatioClient {
       const more = await this.query<ContactRecord>('Contact', { filter: filter.or(...missing.map((id) => filter.eq('Id', id))), top: MATCH_TOP });
       for (const contact of more.value) found.set(contact.Id.toLowerCase(), contact);
     }
-    return [...found.values()]
-      .sort(byAgeThenId)
-      .map((contact) => ({ contact, numbers: numbers.get(contact.Id.toLowerCase()) ?? [] }));
+    return [...found.values()].sort(byAgeThenId).map((contact) => ({ contact, numbers: numbers.get(contact.Id.toLowerCase()) ?? [] }));
   }
 
   private batchItemResult(item: { index: number; operation: BatchOperation; id: string }, answer: BatchResponseItem): BatchItemResult {

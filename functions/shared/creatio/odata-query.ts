@@ -19,8 +19,7 @@ export const isGuid = (value: unknown): value is string => typeof value === 'str
  * A lookup value as our code should see it: Creatio returns an unset lookup column as the empty GUID
  * (Medium: seen in community samples; the sandbox does the same), so treat it, '' and null alike.
  */
-export const lookupValue = (value: unknown): string | null =>
-  isGuid(value) && value !== EMPTY_GUID ? value.toLowerCase() : null;
+export const lookupValue = (value: unknown): string | null => (isGuid(value) && value !== EMPTY_GUID ? value.toLowerCase() : null);
 
 export const assertGuid = (value: string, what = 'id'): string => {
   if (!isGuid(value)) throw new TypeError(`${what} must be a GUID`);
@@ -93,5 +92,4 @@ export const buildQueryString = (query: ODataQuery | undefined): string => {
 };
 
 /** `Case` or `Case(1b2c…)`, relative to the OData root. */
-export const entityPath = (collection: string, id?: string): string =>
-  id === undefined ? assertIdentifier(collection) : `${assertIdentifier(collection)}(${assertGuid(id)})`;
+export const entityPath = (collection: string, id?: string): string => (id === undefined ? assertIdentifier(collection) : `${assertIdentifier(collection)}(${assertGuid(id)})`);

@@ -15,11 +15,7 @@ export const creatioDedupId = (event: CreatioEvent): string =>
 export const interpretCreatioWebhook =
   () =>
   (json: unknown, receivedAt: Date): Interpretation => {
-    const envelope = parseOrThrow(
-      creatioEnvelopeSchema,
-      json,
-      'The body must be a JSON object like {"event_type": "new_activity", "caseId": "<guid>", "activityId": "<guid>"}',
-    );
+    const envelope = parseOrThrow(creatioEnvelopeSchema, json, 'The body must be a JSON object like {"event_type": "new_activity", "caseId": "<guid>", "activityId": "<guid>"}');
     if (!(CREATIO_EVENTS_ACTED_ON as readonly string[]).includes(envelope.event_type)) {
       return { kind: 'ignored', event: envelope.event_type };
     }

@@ -16,11 +16,7 @@ export interface OpenCxInterpretOptions {
  * the whole `data` object stands in for it.
  */
 export const opencxDedupId = (event: string, data: OpenCxEventData): string =>
-  sha256Hex(
-    data.timestamp
-      ? ['opencx', event, data.conversation_id, data.timestamp, data.message_id ?? ''].join('\n')
-      : ['opencx', event, JSON.stringify(data)].join('\n'),
-  );
+  sha256Hex(data.timestamp ? ['opencx', event, data.conversation_id, data.timestamp, data.message_id ?? ''].join('\n') : ['opencx', event, JSON.stringify(data)].join('\n'));
 
 const text = (value: string | null | undefined): string | undefined => (value ? value : undefined);
 
@@ -30,11 +26,9 @@ export const interpretOpenCxWebhook =
     const envelope = parseOrThrow(opencxEnvelopeSchema, json, 'This is not an OpenCX webhook envelope {event, organization_id, data}');
     if (!isActedOn(envelope.event)) return { kind: 'ignored', event: envelope.event };
     if (options.organizationId && envelope.organization_id && envelope.organization_id !== options.organizationId) {
-      throw new ValidationError(
-        'organization_id: this webhook comes from another OpenCX organization than the one this tenant is configured for',
-        400,
-        ['organization_id: does not match the tenant configuration (opencx.organizationId)'],
-      );
+      throw new ValidationError('organization_id: this webhook comes from another OpenCX organization than the one this tenant is configured for', 400, [
+        'organization_id: does not match the tenant configuration (opencx.organizationId)',
+      ]);
     }
     // OpenCX types conversation_id as nullable on several events: such an event concerns no
     // conversation we could sync. 200 with the reason, so OpenCX neither retries nor alerts.

@@ -6,8 +6,7 @@ import { en } from 'zod/locales';
 config(en());
 import { ValidationError } from '../errors';
 
-const describePath = (prefix: string, path: readonly PropertyKey[]): string =>
-  [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
+const describePath = (prefix: string, path: readonly PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
 
 /** Whether `path` leads to a value in `root` (zod 4 issues carry no input unless asked to). */
 const isPresent = (root: unknown, path: readonly PropertyKey[]): boolean => {

@@ -19,9 +19,11 @@ export const tokensMatch = (expected: string, given: string | undefined): boolea
  */
 export const signatureMatches = (signingKey: string, rawBody: Buffer, header: string | undefined): boolean => {
   const expected = createHmac('sha256', signingKey).update(rawBody).digest('hex');
-  const given = (header ?? '').trim().replace(/^sha256=/i, '').toLowerCase();
+  const given = (header ?? '')
+    .trim()
+    .replace(/^sha256=/i, '')
+    .toLowerCase();
   return timingSafeEqual(digest(expected), digest(given)) && given.length > 0;
 };
 
-export const signBody = (signingKey: string, rawBody: Buffer | string): string =>
-  `sha256=${createHmac('sha256', signingKey).update(rawBody).digest('hex')}`;
+export const signBody = (signingKey: string, rawBody: Buffer | string): string => `sha256=${createHmac('sha256', signingKey).update(rawBody).digest('hex')}`;

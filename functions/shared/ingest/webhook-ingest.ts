@@ -25,7 +25,7 @@ export interface OutgoingMessage {
 }
 
 export type Interpretation =
-  | { readonly kind: 'ignored'; readonly event: string; /** Why, when it is not simply an event we do not act on. */ readonly reason?: string }
+  | { readonly kind: 'ignored'; readonly event: string /** Why, when it is not simply an event we do not act on. */; readonly reason?: string }
   | { readonly kind: 'enqueue'; readonly event: string; readonly message: OutgoingMessage };
 
 export interface HttpResult {
@@ -78,28 +78,32 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * contract interpret the event, and enqueue what is to be acted on. Nothing is enqueued unless every
  * check passed.
  */
-export const ingestWebhook = async (
-  request: WebhookRequest,
-  deps: IngestDeps,
-  interpret: (json: unknown, receivedAt: Date) => Interpretation,
-): Promise<IngestOutcome> => {
+export const ingestWebhook = async (request: WebhookRequest, deps: IngestDeps, interpret: (json: unknown, receivedAt: Date) => Interpretation): Promise<IngestOutcome> => {
   const secrets = await deps.secrets();
   if (!tokensMatch(secrets.token, request.pathToken)) {
     return {
       outcome: 'unauthorized',
-      result: problem(401, 'unauthorized', 'The token in the webhook URL is not valid for this tenant. Build the URL from the stack output *WebhookUrlTemplate and the token in the tenant\'s webhook token secret, and paste it into the sender again.'),
+      result: problem(
+        401,
+        'unauthorized',
+        "The token in the webhook URL is not valid for this tenant. Build the URL from the stack output *WebhookUrlTemplate and the token in the tenant's webhook token secret, and paste it into the sender again.",
+      ),
     };
   }
   if (request.rawBody.length > MAX_BODY_BYTES) {
     return {
       outcome: 'too_large',
-      result: problem(413, 'payload_too_large', `The body is ${request.rawBody.length} bytes; webhooks may be at most ${MAX_BODY_BYTES} bytes. Send only the ids (for Creatio: event_type, caseId, activityId).`),
+      result: problem(
+        413,
+        'payload_too_large',
+        `The body is ${request.rawBody.length} bytes; webhooks may be at most ${MAX_BODY_BYTES} bytes. Send only the ids (for Creatio: event_type, caseId, activityId).`,
+      ),
     };
   }
   if (secrets.signingKey && !signatureMatches(secrets.signingKey, request.rawBody, request.headers['x-signature'])) {
     return {
       outcome: 'unauthorized',
-      result: problem(401, 'bad_signature', 'The X-Signature header is missing or is not the HMAC-SHA256 of the body with this tenant\'s signing key.'),
+      result: problem(401, 'bad_signature', "The X-Signature header is missing or is not the HMAC-SHA256 of the body with this tenant's signing key."),
     };
   }
   let text: string;
@@ -132,7 +136,11 @@ export const ingestWebhook = async (
     throw error;
   }
   if (interpretation.kind === 'ignored') {
-    return { outcome: 'ignored', event: interpretation.event, result: { statusCode: 200, body: { ignored: interpretation.event, ...(interpretation.reason ? { reason: interpretation.reason } : {}) } } };
+    return {
+      outcome: 'ignored',
+      event: interpretation.event,
+      result: { statusCode: 200, body: { ignored: interpretation.event, ...(interpretation.reason ? { reason: interpretation.reason } : {}) } },
+    };
   }
   await deps.enqueue(interpretation.message);
   return {

@@ -42,15 +42,7 @@ export const AGENT_SENDER_TYPE = 'agent';
 export type OpenCxRequestKind = 'get_session' | 'history' | 'send' | 'update';
 export const OPENCX_REQUEST_KINDS: readonly OpenCxRequestKind[] = ['get_session', 'history', 'send', 'update'];
 
-export type OpenCxOutcome =
-  | 'ok'
-  | 'throttled'
-  | 'server_error'
-  | 'timeout'
-  | 'network'
-  | 'auth'
-  | 'not_found'
-  | 'client_error';
+export type OpenCxOutcome = 'ok' | 'throttled' | 'server_error' | 'timeout' | 'network' | 'auth' | 'not_found' | 'client_error';
 
 /** One HTTP attempt, for metrics. Carries no URL, key, id or content. */
 export interface OpenCxClientEvent {
@@ -155,11 +147,7 @@ export interface OpenCxClient {
   getHistory(sessionId: string, options?: { readonly cursor?: string }): Promise<OpenCxHistoryPage>;
   listHistory(sessionId: string, options?: ListHistoryOptions): Promise<ListHistoryResult>;
   sendMessage(sessionId: string, input: SendMessageInput): Promise<SendMessageResult>;
-  updateSessionStatus(
-    sessionId: string,
-    status: OpenCxSessionStatus,
-    options?: UpdateSessionStatusOptions,
-  ): Promise<void>;
+  updateSessionStatus(sessionId: string, status: OpenCxSessionStatus, options?: UpdateSessionStatusOptions): Promise<void>;
   /** HTTP requests made so far (retries included), by kind. */
   requestCounts(): Readonly<Record<OpenCxRequestKind, number>>;
   resetRequestCounts(): void;
@@ -326,10 +314,10 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
         emit({ kind: spec.kind, attempt, outcome, durationMs });
         const detail = timedOut ? `timed out after ${attemptTimeoutMs} ms` : `failed (${errorCode(error) ?? 'network error'})`;
         if (!spec.idempotent && !notSent) {
-          throw new RetryableError(
-            `OpenCX ${what} ${detail}; the message may or may not have been delivered: check the history before resending`,
-            { kind: 'ambiguous', cause: error },
-          );
+          throw new RetryableError(`OpenCX ${what} ${detail}; the message may or may not have been delivered: check the history before resending`, {
+            kind: 'ambiguous',
+            cause: error,
+          });
         }
         throw new RetryableError(`OpenCX ${what} ${detail} after ${attempt} attempt(s)`, { kind: outcome, cause: error });
       } finally {
@@ -366,12 +354,7 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
         const mayRetry = spec.idempotent || refused;
         const tooLong = retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs;
         if (canRetry && mayRetry && !tooLong) {
-          const retryInMs =
-            retryAfterMs !== undefined
-              ? retryAfterMs + Math.round(random() * 250)
-              : status === 429
-                ? Math.max(1_000, backoff(attempt))
-                : backoff(attempt);
+          const retryInMs = retryAfterMs !== undefined ? retryAfterMs + Math.round(random() * 250) : status === 429 ? Math.max(1_000, backoff(attempt)) : backoff(attempt);
           emit({ kind: spec.kind, attempt, outcome, status, durationMs, retryInMs });
           if (!retryFits(retryInMs, config.deadline, 500, now())) throw outOfTime(what);
           await sleep(retryInMs);
@@ -380,10 +363,9 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
         emit({ kind: spec.kind, attempt, outcome, status, durationMs });
         const { message } = describeOpenCxError(json, `HTTP ${status}`);
         if (!mayRetry) {
-          throw new RetryableError(
-            `OpenCX ${what} answered ${status} (${message}); the message may or may not have been delivered: check the history before resending`,
-            { kind: 'ambiguous' },
-          );
+          throw new RetryableError(`OpenCX ${what} answered ${status} (${message}); the message may or may not have been delivered: check the history before resending`, {
+            kind: 'ambiguous',
+          });
         }
         const label = status === 429 ? 'rate limit reached (OpenCX allows 100 requests/minute)' : message;
         throw new RetryableError(`OpenCX ${what} answered ${status}: ${label}; gave up after ${attempt} attempt(s)`, {
@@ -541,9 +523,7 @@ export const createOpenCxClient = (config: OpenCxClientConfig): OpenCxClient => 
         body: {
           status,
           reflect_status_change_for_integration: options.reflectToIntegration ?? false,
-          ...(options.generateSummaryAndSentimentOnResolve !== undefined
-            ? { generate_summary_and_sentiment_on_resolve: options.generateSummaryAndSentimentOnResolve }
-            : {}),
+          ...(options.generateSummaryAndSentimentOnResolve !== undefined ? { generate_summary_and_sentiment_on_resolve: options.generateSummaryAndSentimentOnResolve } : {}),
           ...(options.sessionClosedPayload !== undefined ? { session_closed_payload: options.sessionClosedPayload } : {}),
         },
         // Setting a status twice leaves the same status.

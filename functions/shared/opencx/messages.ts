@@ -153,5 +153,4 @@ export const normaliseHistory = (items: readonly OpenCxHistoryItem[]): OpenCxMes
  * Whether a message is conversation content the customer saw (and so may appear in Creatio as
  * such). Internal agent comments, system notices, handoff markers and every other event are not.
  */
-export const isCustomerVisible = (message: Pick<OpenCxMessage, 'kind' | 'author'>): boolean =>
-  message.kind === 'message' && message.author !== 'system';
+export const isCustomerVisible = (message: Pick<OpenCxMessage, 'kind' | 'author'>): boolean => message.kind === 'message' && message.author !== 'system';

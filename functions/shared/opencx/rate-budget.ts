@@ -28,9 +28,7 @@ export interface BudgetState {
   readonly version: number;
 }
 
-export type BudgetDecision =
-  | { readonly allowed: true; readonly nextTat: number }
-  | { readonly allowed: false; readonly waitMs: number };
+export type BudgetDecision = { readonly allowed: true; readonly nextTat: number } | { readonly allowed: false; readonly waitMs: number };
 
 export const emissionIntervalMs = (settings: RateBudgetSettings): number => 60_000 / settings.requestsPerMinute;
 

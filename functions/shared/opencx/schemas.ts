@@ -10,8 +10,7 @@
 import * as z from 'zod';
 
 /** A string enum that also accepts values OpenCX may add later, without losing the known literals in the type. */
-const openEnum = <const T extends readonly [string, ...string[]]>(_known: T) =>
-  z.string() as unknown as z.ZodType<T[number] | (string & {})>;
+const openEnum = <const T extends readonly [string, ...string[]]>(_known: T) => z.string() as unknown as z.ZodType<T[number] | (string & {})>;
 
 /** Ids are UUIDs for sessions and contacts but numbers for agents: accept both, keep a string. */
 const idLike = z.union([z.string(), z.number()]).transform(String);
@@ -22,19 +21,7 @@ export const SESSION_STATUSES = ['open', 'closed_resolved', 'closed_unresolved']
 export type OpenCxSessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Channel types seen in OpenCX's docs (the current list filter enum plus the 2024 spec). */
-export const CHANNEL_TYPES = [
-  'web',
-  'email',
-  'phone_voice',
-  'slack',
-  'sms',
-  'whatsapp',
-  'instagram',
-  'messenger',
-  'api',
-  'web_voice',
-  'phone',
-] as const;
+export const CHANNEL_TYPES = ['web', 'email', 'phone_voice', 'slack', 'sms', 'whatsapp', 'instagram', 'messenger', 'api', 'web_voice', 'phone'] as const;
 export type OpenCxChannelType = (typeof CHANNEL_TYPES)[number];
 
 export const OpenCxContactSchema = z.looseObject({
@@ -66,9 +53,7 @@ export const OpenCxSessionSchema = z.looseObject({
   team: z.looseObject({ id: idLike.nullish(), name: z.string().nullish(), description: z.string().nullish() }).nullish(),
   /** Present only once the session was handed off. */
   handoff: z.looseObject({ summary: z.string().nullish(), sentiment: z.string().nullish() }).nullish(),
-  ticketing_system: z
-    .looseObject({ name: z.string().nullish(), external_id: idLike.nullish(), id_type: z.string().nullish() })
-    .nullish(),
+  ticketing_system: z.looseObject({ name: z.string().nullish(), external_id: idLike.nullish(), id_type: z.string().nullish() }).nullish(),
   /** Medium confidence (tap-opencx added it in 2026). */
   summary: z.string().nullish(),
 });
@@ -92,9 +77,7 @@ export const OpenCxHistoryEventSchema = z.looseObject({
   type: z.string().nullish(),
   sender: z.looseObject({ type: openEnum(SENDER_TYPES).nullish(), name: z.string().nullish() }).nullish(),
   /** Usually `{type: "text", text}`; tolerate a bare string. */
-  content: z
-    .union([z.string(), z.looseObject({ type: z.string().nullish(), text: z.string().nullish() })])
-    .nullish(),
+  content: z.union([z.string(), z.looseObject({ type: z.string().nullish(), text: z.string().nullish() })]).nullish(),
   attachments: z.array(OpenCxAttachmentSchema).nullish(),
   context: z.unknown().optional(),
 });

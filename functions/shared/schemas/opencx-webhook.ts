@@ -22,11 +22,13 @@ export const isActedOn = (event: string): event is OpenCxEventName => (OPENCX_EV
 export const OPENCX_ID_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9_.:-]+$/;
 
 const id = (what: string) =>
-  z.string({ error: `must be the ${what} as a string` }).check(
-    z.minLength(1, `must not be empty`),
-    z.maxLength(128, 'must be at most 128 characters'),
-    z.regex(OPENCX_ID_PATTERN, `must be the ${what} (letters, digits, "-", "_", ".", ":"; not "." or "..")`),
-  );
+  z
+    .string({ error: `must be the ${what} as a string` })
+    .check(
+      z.minLength(1, `must not be empty`),
+      z.maxLength(128, 'must be at most 128 characters'),
+      z.regex(OPENCX_ID_PATTERN, `must be the ${what} (letters, digits, "-", "_", ".", ":"; not "." or "..")`),
+    );
 
 const optionalText = (max: number) => z.nullish(z.string().check(z.maxLength(max, `must be at most ${max} characters`)));
 
@@ -57,6 +59,4 @@ export const opencxEnvelopeSchema = z.object({
 });
 
 /** `data` as one object, or (as one version of OpenCX's docs types it) a one-element array of one. */
-export const opencxDataArraySchema = z
-  .array(opencxEventDataSchema)
-  .check(z.length(1, 'must hold exactly one event object when sent as an array'));
+export const opencxDataArraySchema = z.array(opencxEventDataSchema).check(z.length(1, 'must hold exactly one event object when sent as an array'));

@@ -5,9 +5,7 @@ import * as z from 'zod';
  * Per-tenant configuration (design §6). Read by `bin/app.ts` at synth time and passed to the Lambdas
  * as one JSON environment variable; never holds credentials (those live in Secrets Manager).
  */
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a Creatio GUID like 00000000-0000-0000-0000-000000000000');
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a Creatio GUID like 00000000-0000-0000-0000-000000000000');
 
 /** Plain http only to this machine (the local sandboxes); anything that leaves it must be https. */
 export const isAllowedTenantUrl = (value: string): boolean => {
@@ -52,7 +50,10 @@ const aiFieldMapping = z.object({
   column: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Creatio column name such as PriorityId or UsrProduct'),
   type: z.enum(['text', 'lookup']).default('text'),
   /** For lookup columns: the lookup object (e.g. CasePriority) whose `Name` is searched when a label is not in `labels`. */
-  lookupCollection: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
+  lookupCollection: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+    .optional(),
   /** For lookup columns: label (case-insensitive) → GUID. */
   labels: z.record(z.string(), guid).default({}),
   /** For lookup columns: resolve unknown labels by the lookup's Name (once, cached). */
@@ -66,7 +67,15 @@ export const tenantConfigSchema = z
     /** Lower-case name used in stack and resource names. */
     tenant: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'must be 2-31 lower-case letters, digits or dashes, starting with a letter'),
     /** AWS account and region to deploy to; when absent the CLI's environment is used. */
-    aws: z.object({ account: z.string().regex(/^\d{12}$/).optional(), region: z.string().min(1).optional() }).default({}),
+    aws: z
+      .object({
+        account: z
+          .string()
+          .regex(/^\d{12}$/)
+          .optional(),
+        region: z.string().min(1).optional(),
+      })
+      .default({}),
     creatio: z.object({
       instanceUrl: httpsUrl('Creatio instance URL'),
       /** Identity Service URL; defaults to the instance host with an `-is` suffix. */
@@ -134,13 +143,21 @@ export const tenantConfigSchema = z
     attachments: z
       .object({
         /** Customer files larger than this stay a link in the activity (Creatio's MaxFileSize default: 10 MB). */
-        maxFileBytes: z.number().int().positive().max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+        maxFileBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(100 * 1024 * 1024)
+          .default(10 * 1024 * 1024),
         /** Hosts attachment URLs (and their redirects) must be on, e.g. `*.open.cx`; empty = any public host. */
         allowedHosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/i, 'must be a host name, or *.domain')).default([]),
         /** Whole download of one file. */
         downloadTimeoutMs: z.number().int().positive().max(60_000).default(20_000),
         /** Optional Case text column that records the OpenCX session id (marks the case as coming from OpenCX). */
-        caseSessionColumn: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).optional(),
+        caseSessionColumn: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+          .optional(),
       })
       .default({ maxFileBytes: 10 * 1024 * 1024, allowedHosts: [], downloadTimeoutMs: 20_000 }),
     api: z
@@ -168,8 +185,7 @@ export class TenantConfigError extends Error {
 }
 
 /** One line per problem, each naming the field: `creatio.instanceUrl: must not end with a slash`. */
-export const formatIssues = (issues: readonly z.core.$ZodIssue[]): string[] =>
-  issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+export const formatIssues = (issues: readonly z.core.$ZodIssue[]): string[] => issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
 
 export const parseTenantConfig = (input: unknown, source = 'tenant config'): TenantConfig => {
   const result = tenantConfigSchema.safeParse(input);

@@ -46,7 +46,10 @@ export const ONLY_QUOTE_NOTE = '(No new text: this email only quotes or forwards
 
 /** Names go into "Name <address>": drop characters that would break that form. */
 const cleanName = (name: string | undefined): string | undefined => {
-  const cleaned = name?.replace(/[<>"\r\n]/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = name
+    ?.replace(/[<>"\r\n]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned ? cleaned : undefined;
 };
 
@@ -80,9 +83,7 @@ export const titleFor = (message: Pick<OpenCxMessage, 'author'>, channel: string
  */
 export const renderActivity = (message: OpenCxMessage, context: RenderContext): RenderedActivity => {
   if (!isCustomerVisible(message)) {
-    throw new Error(
-      `renderActivity: message ${message.id} (${message.kind}) is not customer-visible content; filter with isCustomerVisible`,
-    );
+    throw new Error(`renderActivity: message ${message.id} (${message.kind}) is not customer-visible content; filter with isCustomerVisible`);
   }
   const { channel } = context;
   const label = channelLabel(channel);
@@ -108,8 +109,7 @@ export const renderActivity = (message: OpenCxMessage, context: RenderContext): 
   const ourAddress = mailbox && !registration.has(mailbox.toLowerCase()) ? mailbox : undefined;
   const ours = (name: string): string => (ourAddress ? party(name, ourAddress) : `${name} (${label} via OpenCX)`);
 
-  const customerName =
-    cleanName(context.customerName) ?? (message.author === 'customer' ? cleanName(message.authorName) : undefined) ?? 'Customer';
+  const customerName = cleanName(context.customerName) ?? (message.author === 'customer' ? cleanName(message.authorName) : undefined) ?? 'Customer';
   const customerAddress = context.customerAddress?.trim().toLowerCase();
   const safeCustomerAddress = customerAddress && registration.has(customerAddress) ? undefined : context.customerAddress;
   const customer = party(customerName, safeCustomerAddress);
@@ -117,9 +117,6 @@ export const renderActivity = (message: OpenCxMessage, context: RenderContext): 
   if (message.author === 'customer') {
     return { title, body, isHtml: false, direction: 'incoming', sender: customer, recipient: ours('Support') };
   }
-  const author =
-    message.author === 'ai'
-      ? `${cleanName(message.authorName) ?? 'AI assistant'} (AI)`
-      : (cleanName(message.authorName) ?? 'Support agent');
+  const author = message.author === 'ai' ? `${cleanName(message.authorName) ?? 'AI assistant'} (AI)` : (cleanName(message.authorName) ?? 'Support agent');
   return { title, body, isHtml: false, direction: 'outgoing', sender: ours(author), recipient: customer };
 };

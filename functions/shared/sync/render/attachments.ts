@@ -34,8 +34,7 @@ export const attachmentNoun = (a: OpenCxMessageAttachment): string => {
   return 'a file';
 };
 
-const nameAndSize = (a: OpenCxMessageAttachment): string =>
-  a.size !== undefined ? `${a.name} (${formatBytes(a.size)})` : a.name;
+const nameAndSize = (a: OpenCxMessageAttachment): string => (a.size !== undefined ? `${a.name} (${formatBytes(a.size)})` : a.name);
 
 /** "Sent an image: IMG-20261121-WA0003.jpg (403 KB)" / "Sent 2 attachments: a.pdf (1 KB), b.png (2 KB)". */
 export const describeAttachmentsSentence = (attachments: readonly OpenCxMessageAttachment[]): string => {

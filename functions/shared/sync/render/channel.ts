@@ -13,10 +13,8 @@ const LABELS: Readonly<Record<string, string>> = {
   api: 'API',
 };
 
-export const channelLabel = (channel: string | null | undefined): string =>
-  LABELS[(channel ?? '').toLowerCase()] ?? 'Chat';
+export const channelLabel = (channel: string | null | undefined): string => LABELS[(channel ?? '').toLowerCase()] ?? 'Chat';
 
 export const isEmailChannel = (channel: string | null | undefined): boolean => (channel ?? '').toLowerCase() === 'email';
 
-export const isVoiceChannel = (channel: string | null | undefined): boolean =>
-  ['phone', 'phone_voice', 'web_voice'].includes((channel ?? '').toLowerCase());
+export const isVoiceChannel = (channel: string | null | undefined): boolean => ['phone', 'phone_voice', 'web_voice'].includes((channel ?? '').toLowerCase());

@@ -29,15 +29,7 @@ const CUT_IDS = ['divrplyfwdmsg', 'appendonsend', 'mail-editor-reference-message
  * its `.gmail_attr` "On … wrote:" line and the blockquote), Thunderbird `.moz-cite-prefix`,
  * Yahoo `.yahoo_quoted`, Proton `.protonmail_quote`, Thunderbird's forward container.
  */
-const QUOTE_CLASSES = [
-  'gmail_quote',
-  'gmail_quote_container',
-  'gmail_attr',
-  'moz-cite-prefix',
-  'moz-forward-container',
-  'yahoo_quoted',
-  'protonmail_quote',
-];
+const QUOTE_CLASSES = ['gmail_quote', 'gmail_quote_container', 'gmail_attr', 'moz-cite-prefix', 'moz-forward-container', 'yahoo_quoted', 'protonmail_quote'];
 
 /** Outlook 2003's reply header block (an `hr` and the From:/Sent: lines). */
 const CUT_CLASSES = ['outlookmessageheader'];
@@ -281,7 +273,7 @@ export const tidyText = (text: string): string =>
   text
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2007\u202f]/g, ' ')
-    .replace(/[\u200b\u200c\u200d\ufeff]/g, '')
+    .replace(/\u200b|\u200c|\u200d|\ufeff/g, '')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
     .replace(/^--\n\n(?=\S)/m, '--\n') // Gmail's "-- " signature delimiter sits in its own block

@@ -32,8 +32,7 @@ const FORWARD_LINE =
 
 // The verb of an attribution line ("… wrote:", "… schrieb:", "… a écrit :", "… escribió:",
 // "… escreveu:", "… ha scritto:", "… schreef:", "… написал(а):", "… пишет:").
-const WROTE_VERB =
-  /(?:^|[\s,])(?:wrote|writes|schrieb|a\s+écrit|escribió|escreveu|ha\s+scritto|scrisse|schreef|написала?|написал\(а\)|пишет|skrev)(?=[\s:])/i;
+const WROTE_VERB = /(?:^|[\s,])(?:wrote|writes|schrieb|a\s+écrit|escribió|escreveu|ha\s+scritto|scrisse|schreef|написала?|написал\(а\)|пишет|skrev)(?=[\s:])/i;
 
 // Words an attribution line opens with, for the form Gmail wraps over two lines.
 const ATTRIBUTION_OPENER = /^\s*(?:On|Am|Le|El|Em|Il|Op|Den|W dniu)\s/;
@@ -47,8 +46,7 @@ const FROM_FIELD = /^\s*\*?(?:From|Von|De|Da|Van|От|Fra|Från|Od)\s*\*?\s*[:�
 // Fields only a mail header has ("Sent:", "Subject:"), and fields ordinary text may start with too
 // ("Date:", "To:"): a block counts as a reply header only with From and one of the first kind, so
 // "From: London / To: Paris / Date: 3 Dec" in a booking request stays.
-const MAIL_FIELD =
-  /^\s*\*?(?:Sent|Subject|Gesendet|Betreff|Envoyé|Objet|Enviado|Enviada|Asunto|Assunto|Inviato|Oggetto|Verzonden|Onderwerp|Отправлено|Тема)\s*\*?\s*[:：]/i;
+const MAIL_FIELD = /^\s*\*?(?:Sent|Subject|Gesendet|Betreff|Envoyé|Objet|Enviado|Enviada|Asunto|Assunto|Inviato|Oggetto|Verzonden|Onderwerp|Отправлено|Тема)\s*\*?\s*[:：]/i;
 const OTHER_FIELD = /^\s*\*?(?:Date|To|Cc|Datum|An|À|A|Fecha|Para|Data|Aan|Дата|Кому|Копия)\s*\*?\s*[:：]/i;
 
 const QUOTED = /^\s*>/;

@@ -18,11 +18,7 @@ export interface SubjectOptions {
  * the first customer message's text, collapsed and trimmed to `maxLength`, else what the customer
  * sent ("Sent an image: ..."), else "<Channel> conversation". Never longer than 500 characters.
  */
-export const subjectFor = (
-  messages: readonly OpenCxMessage[],
-  channel: string | null | undefined,
-  options: SubjectOptions = {},
-): string => {
+export const subjectFor = (messages: readonly OpenCxMessage[], channel: string | null | undefined, options: SubjectOptions = {}): string => {
   const maxLength = Math.min(MAX_CASE_SUBJECT, Math.max(10, options.maxLength ?? 120));
   const fromCustomer = messages.filter((m) => isCustomerVisible(m) && m.author === 'customer');
   // Only the first customer message carries the thread's subject.

@@ -7,12 +7,7 @@ export const toIso = (value: string | null | undefined, fallback: Date): string 
 };
 
 /** The columns every activity the bridge writes shares: a completed Email-type activity on the case (shown in its history). */
-export const activityCreate = (
-  id: string,
-  caseId: string,
-  creatioContactId: string | undefined,
-  fields: Readonly<Record<string, unknown>>,
-): BatchOperation =>
+export const activityCreate = (id: string, caseId: string, creatioContactId: string | undefined, fields: Readonly<Record<string, unknown>>): BatchOperation =>
   batchOp.create('Activity', {
     Id: id,
     TypeId: ActivityTypeIds.Email,

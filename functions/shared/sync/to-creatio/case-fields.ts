@@ -61,12 +61,7 @@ export interface AiFieldResult {
  * columns get the GUID of the label from the tenant's `labels`, else from the lookup's `Name` (once,
  * cached). An unknown label is left empty and reported.
  */
-export const aiFieldColumns = async (
-  config: TenantConfig,
-  session: OpenCxSession,
-  hint: OpenCxQueueMessage | undefined,
-  lookups: LookupResolver,
-): Promise<AiFieldResult> => {
+export const aiFieldColumns = async (config: TenantConfig, session: OpenCxSession, hint: OpenCxQueueMessage | undefined, lookups: LookupResolver): Promise<AiFieldResult> => {
   const columns: Record<string, string> = {};
   const unmapped: string[] = [];
   for (const mapping of config.aiFields) {
@@ -78,8 +73,7 @@ export const aiFieldColumns = async (
     }
     const label = value.toLowerCase();
     const configured = Object.entries(mapping.labels).find(([name]) => name.toLowerCase() === label)?.[1];
-    const resolved =
-      configured ?? (mapping.resolveByName && mapping.lookupCollection ? await lookups.resolve(mapping.lookupCollection, value) : undefined);
+    const resolved = configured ?? (mapping.resolveByName && mapping.lookupCollection ? await lookups.resolve(mapping.lookupCollection, value) : undefined);
     if (resolved) columns[mapping.column] = resolved;
     else unmapped.push(mapping.column);
   }

@@ -14,12 +14,7 @@ export const mayCreateCase = (event: OpenCxQueueMessage, config: TenantConfig): 
   !config.cases.createCaseOnlyOnHandoff || event.event === 'conversation.handoff_to_human' || event.event === REPLAY_EVENT;
 
 /** Before reading OpenCX: events that cannot lead to a Creatio write. */
-export const gateBeforeSession = (
-  event: OpenCxQueueMessage,
-  state: SessionRecord,
-  config: TenantConfig,
-  syncedThisBatch: ReadonlySet<string> | undefined,
-): Gate => {
+export const gateBeforeSession = (event: OpenCxQueueMessage, state: SessionRecord, config: TenantConfig, syncedThisBatch: ReadonlySet<string> | undefined): Gate => {
   if (!state.caseId && !mayCreateCase(event, config) && event.event !== 'conversation.closed') {
     return { go: false, reason: 'no case yet (cases are created at handoff)' };
   }

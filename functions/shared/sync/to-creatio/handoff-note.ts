@@ -5,13 +5,7 @@ import { EmailMessageTypeIds, toIso } from './activity-fields';
  * The note announcing a handoff onto a case that already existed (second handoff, or a new conversation
  * appended to the contact's open case), with its summary, so the rep sees why it came back.
  */
-export const handoffNoteFields = (
-  event: OpenCxQueueMessage,
-  appended: boolean,
-  summary: string | undefined,
-  link: string,
-  now: Date,
-): Record<string, unknown> => ({
+export const handoffNoteFields = (event: OpenCxQueueMessage, appended: boolean, summary: string | undefined, link: string, now: Date): Record<string, unknown> => ({
   Title: appended ? 'New OpenCX conversation handed off (appended to this case)' : 'Conversation handed off to a human agent again',
   Body: [summary ? `Summary: ${summary}` : 'No summary was given.', event.handoff?.reason ? `Reason: ${event.handoff.reason}` : '', `View session in OpenCX: ${link}`]
     .filter(Boolean)

@@ -171,8 +171,4 @@ export const planSync = (input: PlanInput): SyncPlan => {
 export const plannedActivityIds = (plan: SyncPlan): string[] => [...(plan.note ? [plan.note.activityId] : []), ...plan.messages.map((m) => m.activityId)];
 
 /** The plan's operations in batch order: setup, note, messages. */
-export const plannedOperations = (plan: SyncPlan): BatchOperation[] => [
-  ...plan.setup,
-  ...(plan.note ? [plan.note.operation] : []),
-  ...plan.messages.map((m) => m.operation),
-];
+export const plannedOperations = (plan: SyncPlan): BatchOperation[] => [...plan.setup, ...(plan.note ? [plan.note.operation] : []), ...plan.messages.map((m) => m.operation)];

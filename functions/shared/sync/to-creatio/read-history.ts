@@ -31,7 +31,7 @@ const isRejectedCursor = (error: unknown): boolean =>
 export const readHistory = async (opencx: OpenCxClient, state: SessionRecord, options: { readonly retryQuarantined: boolean }): Promise<HistoryRead> => {
   const sessionId = state.sessionId;
   const cursor = state.caseId && !options.retryQuarantined ? state.historyCursor : undefined;
-  let result;
+  let result: Awaited<ReturnType<OpenCxClient['listHistory']>>;
   try {
     result = await opencx.listHistory(sessionId, cursor ? { afterCursor: cursor } : {});
   } catch (error) {

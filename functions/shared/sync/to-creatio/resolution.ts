@@ -7,9 +7,7 @@ import type { LookupResolver } from './lookups';
 
 /** Whether OpenCX closed the conversation as resolved (by the session's status or the closure's verdict). */
 export const resolvedInOpenCx = (event: OpenCxQueueMessage, session: OpenCxSession): boolean =>
-  session.status === 'closed_resolved' ||
-  event.closure?.humanResolution === 'resolved' ||
-  (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
+  session.status === 'closed_resolved' || event.closure?.humanResolution === 'resolved' || (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
 
 /** Which OpenCX closure this is: its timestamp for a close event; a resolved status seen on another event is 'status'. */
 export const closureKey = (event: OpenCxQueueMessage): string => (event.event === 'conversation.closed' ? event.occurredAt : 'status');

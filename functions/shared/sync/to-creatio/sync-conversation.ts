@@ -105,7 +105,22 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const caseColumns = target.mode === 'created' ? await caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {};
   const reopenCase = target.mode === 'appended' && candidates.openCase === 'resolved';
 
-  const plan = planSync({ event, state, session, history: history.fresh, retry: history.retry, reopenCase, echoes, identity, target, contact, caseColumns, config, now, filePolicy: deps.filePolicy });
+  const plan = planSync({
+    event,
+    state,
+    session,
+    history: history.fresh,
+    retry: history.retry,
+    reopenCase,
+    echoes,
+    identity,
+    target,
+    contact,
+    caseColumns,
+    config,
+    now,
+    filePolicy: deps.filePolicy,
+  });
   // Our own activities carry ids we minted (isBridgeId), so the agent-reply process never forwards them:
   // no marker item per activity, and the state writes of a handoff stay flat in its length.
   const written = await writePlan(plan, deps.creatio, now);
@@ -114,7 +129,11 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 
   // Each message's files, streamed onto its activity now that it exists (before the cursor moves: a retry redoes them).
   const refused = new Set(written.quarantined.map((q) => q.messageId));
-  await storePlannedFiles(plan.messages.filter((m) => !refused.has(m.message.id)), deps.creatio, deps.filePolicy);
+  await storePlannedFiles(
+    plan.messages.filter((m) => !refused.has(m.message.id)),
+    deps.creatio,
+    deps.filePolicy,
+  );
 
   const { fresh, lastCursor: historyCursor, lastItemId } = history;
   let next = nextSessionState({ event, state, session, history: fresh, historyCursor, lastItemId, identity, target, plan, quarantined: written.quarantined, now });
@@ -141,7 +160,9 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 
 /** Finds or prepares the Creatio contact, and writes the contact's claim before anything goes to Creatio. */
 const findContact = async (target: CaseTarget, identity: ReturnType<typeof contactIdentity>, deps: SyncToCreatioDeps): Promise<ContactMatch> => {
-  const match = knownContact(target, identity, deps.config.tenant) ?? (await matchContact(deps.creatio, deps.config.tenant, identity, { defaultCountry: deps.config.creatio.defaultCountry, observer: deps.observer }));
+  const match =
+    knownContact(target, identity, deps.config.tenant) ??
+    (await matchContact(deps.creatio, deps.config.tenant, identity, { defaultCountry: deps.config.creatio.defaultCountry, observer: deps.observer }));
   const claim = contactClaim(target, identity, match, deps.config, deps.now());
   if (claim) await retryOnConflict(() => deps.store.putContact(claim, target.contact?.version ?? 0));
   return match;

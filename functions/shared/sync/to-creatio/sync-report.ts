@@ -28,7 +28,15 @@ export const reportWrite = (
 /** The sync's lag metric and its one log line. */
 export const reportSynced = (
   observer: SyncObserver,
-  facts: { readonly sessionId: string; readonly occurredAt: string; readonly now: Date; readonly target: CaseTarget; readonly activities: number; readonly quarantined: readonly QuarantinedMessage[]; readonly resolved: boolean },
+  facts: {
+    readonly sessionId: string;
+    readonly occurredAt: string;
+    readonly now: Date;
+    readonly target: CaseTarget;
+    readonly activities: number;
+    readonly quarantined: readonly QuarantinedMessage[];
+    readonly resolved: boolean;
+  },
 ): void => {
   const lagMs = Math.max(0, facts.now.getTime() - new Date(facts.occurredAt).getTime());
   observer.metric('syncLag', lagMs);

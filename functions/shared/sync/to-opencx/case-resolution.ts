@@ -76,16 +76,13 @@ const resolveSession = async (sessionId: string, caseId: string, caseState: Case
     () => store.getSession(sessionId),
     (value, version) => store.putSession(value, version),
     (current): SessionRecord | undefined =>
-      current?.resolvedBy === 'creatio'
-        ? undefined
-        : { caseId, channel: caseState.channel, ...current, sessionId, resolvedBy: 'creatio', updatedAt: deps.now().toISOString() },
+      current?.resolvedBy === 'creatio' ? undefined : { caseId, channel: caseState.channel, ...current, sessionId, resolvedBy: 'creatio', updatedAt: deps.now().toISOString() },
   );
   await opencx.updateSessionStatus(sessionId, 'closed_resolved', { reflectToIntegration: false });
   await updateRecord(
     () => store.getSession(sessionId),
     (value, version) => store.putSession(value, version),
-    (current): SessionRecord | undefined =>
-      current?.status === 'closed' ? undefined : { ...current, sessionId, status: 'closed', updatedAt: deps.now().toISOString() },
+    (current): SessionRecord | undefined => (current?.status === 'closed' ? undefined : { ...current, sessionId, status: 'closed', updatedAt: deps.now().toISOString() }),
   );
   return true;
 };
@@ -94,12 +91,7 @@ const resolveSession = async (sessionId: string, caseId: string, caseState: Case
  * CASE `lastStatusId` (to recognise a reopening next time); `resolvedBy` set when we closed
  * conversations, cleared (null) when the case was reopened.
  */
-const noteCaseStatus = async (
-  caseId: string,
-  statusId: string,
-  deps: SyncToOpenCxDeps,
-  resolvedBy: 'creatio' | null | undefined,
-): Promise<void> => {
+const noteCaseStatus = async (caseId: string, statusId: string, deps: SyncToOpenCxDeps, resolvedBy: 'creatio' | null | undefined): Promise<void> => {
   await updateRecord(
     () => deps.store.getCase(caseId),
     (value, version) => deps.store.putCase(value, version),

@@ -8,8 +8,7 @@ import { maxReplyLength } from '../render/limits';
 import { newText } from '../render/new-text';
 import { capText } from '../render/text';
 
-const same = (a: string | undefined, b: string | undefined): boolean =>
-  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 const isEmailType = (activity: ActivityRecord): boolean => same(activity.TypeId, ActivityTypeIds.Email);
 

@@ -19,10 +19,7 @@ const time = (iso: string | undefined): number | undefined => {
  * cursor, after the customer's last message).
  */
 export const lastCustomerMessageAt = (history: readonly OpenCxMessage[], stored: string | undefined): string | undefined => {
-  const times = [
-    ...history.filter((m) => m.author === 'customer' && m.kind === 'message').map((m) => time(m.createdAt)),
-    time(stored),
-  ].filter((t): t is number => t !== undefined);
+  const times = [...history.filter((m) => m.author === 'customer' && m.kind === 'message').map((m) => time(m.createdAt)), time(stored)].filter((t): t is number => t !== undefined);
   return times.length ? new Date(Math.max(...times)).toISOString() : undefined;
 };
 
