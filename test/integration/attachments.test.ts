@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
 import { activityFileId } from '../../functions/shared/creatio/activity-files';
 import { deterministicId } from '../../functions/shared/ids';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
@@ -10,6 +9,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
 import { scriptedIo } from '../../scripts/ops/io';
 import { runSessionStatus } from '../../scripts/ops/session-status';
 import { targetFromLocal } from '../../scripts/ops/target';
+import { repRepliesOnCase } from '../support/rep-reply';
 import { settle, waitFor } from '../support/wait';
 
 let runtime: LocalRuntime;
@@ -146,22 +146,7 @@ describe("a rep's files reach the customer", () => {
   it('sends a reply with two files through OpenCX with both, as base64 with names and types', async () => {
     const { sessionId, caseId } = await handedOff('email', 'Subject: Contract\n\nPlease send the contract.', []);
     await quiet();
-    const now = new Date().toISOString();
-    const replyId = randomUUID();
-    creatio.store.insert('Activity', {
-      Id: replyId,
-      Title: 'RE: Contract',
-      Body: '<p>Here are the contract and the price list.</p>',
-      IsHtmlBody: true,
-      TypeId: ActivityTypeIds.Email,
-      ActivityCategoryId: ActivityCategoryIds.Email,
-      StatusId: ActivityStatusIds.Completed,
-      PriorityId: ActivityPriorityIds.Medium,
-      MessageTypeId: EmailMessageTypeIds.Outgoing,
-      CaseId: caseId,
-      StartDate: now,
-      DueDate: now,
-    });
+    const replyId = repRepliesOnCase(creatio, { caseId, title: 'RE: Contract', html: '<p>Here are the contract and the price list.</p>' });
     const contract = Buffer.from('%PDF-1.4 contract');
     const prices = Buffer.from('item,price\nwidget,3\n');
     creatio.attachFile(replyId, 'contract.pdf', contract);
@@ -179,22 +164,7 @@ describe("a rep's files reach the customer", () => {
   it('sends an attachment-only reply, and names a file too large to send in a note on the case', async () => {
     const { sessionId, caseId } = await handedOff('email', 'Subject: Invoice\n\nPlease send the invoice.', []);
     await quiet();
-    const now = new Date().toISOString();
-    const replyId = randomUUID();
-    creatio.store.insert('Activity', {
-      Id: replyId,
-      Title: 'RE: Invoice',
-      Body: '',
-      IsHtmlBody: true,
-      TypeId: ActivityTypeIds.Email,
-      ActivityCategoryId: ActivityCategoryIds.Email,
-      StatusId: ActivityStatusIds.Completed,
-      PriorityId: ActivityPriorityIds.Medium,
-      MessageTypeId: EmailMessageTypeIds.Outgoing,
-      CaseId: caseId,
-      StartDate: now,
-      DueDate: now,
-    });
+    const replyId = repRepliesOnCase(creatio, { caseId, title: 'RE: Invoice', html: '' });
     creatio.attachFile(replyId, 'invoice.pdf', Buffer.from('%PDF-1.4 invoice'));
     creatio.attachFile(replyId, 'site-survey.zip', Buffer.alloc(6 * MB, 1));
 
@@ -211,20 +181,7 @@ describe("a rep's files reach the customer", () => {
     const { sessionId, caseId } = await handedOff('email', 'Subject: Refund\n\nWhere is my refund?', []);
     await quiet();
     const caseNumber = String(creatio.store.get('Case', caseId)?.Number);
-    const now = new Date().toISOString();
-    creatio.store.insert('Activity', {
-      Title: 'RE: Refund',
-      Body: '<p>The refund is on its way.</p>',
-      IsHtmlBody: true,
-      TypeId: ActivityTypeIds.Email,
-      ActivityCategoryId: ActivityCategoryIds.Email,
-      StatusId: ActivityStatusIds.Completed,
-      PriorityId: ActivityPriorityIds.Medium,
-      MessageTypeId: EmailMessageTypeIds.Outgoing,
-      CaseId: caseId,
-      StartDate: now,
-      DueDate: now,
-    });
+    repRepliesOnCase(creatio, { caseId, title: 'RE: Refund', html: '<p>The refund is on its way.</p>' });
 
     const sent = await waitFor(() => opencx.sentMessages.find((m) => m.sessionId === sessionId && m.status === 200), 'the reply in OpenCX');
 

@@ -1,14 +1,7 @@
-/**
- * Identity and trust through the local runtime (issue 10): only an identity the channel proves links
- * a customer to a Creatio contact, a case or a reply; email matches regardless of case; an event
- * without a conversation is ignored; an instance without a configured identity service finds its
- * token endpoint by discovery.
- */
-import { randomUUID } from 'node:crypto';
-import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { repRepliesOnCase } from '../support/rep-reply';
 import { settle, waitFor } from '../support/wait';
 
 let runtime: LocalRuntime;
@@ -39,21 +32,7 @@ const handOff = async (input: Parameters<OpenCxSandbox['createSession']>[0], tex
 };
 
 const agentReplies = (caseId: string, text: string): void => {
-  const now = new Date().toISOString();
-  creatio.store.insert('Activity', {
-    Id: randomUUID(),
-    Title: 'RE: your question',
-    Body: `<p>${text}</p>`,
-    IsHtmlBody: true,
-    TypeId: ActivityTypeIds.Email,
-    ActivityCategoryId: ActivityCategoryIds.Email,
-    StatusId: ActivityStatusIds.Completed,
-    PriorityId: ActivityPriorityIds.Medium,
-    MessageTypeId: EmailMessageTypeIds.Outgoing,
-    CaseId: caseId,
-    StartDate: now,
-    DueDate: now,
-  });
+  repRepliesOnCase(creatio, { caseId, html: `<p>${text}</p>` });
 };
 
 describe('a stranger who types a customer’s email address into the web chat', () => {

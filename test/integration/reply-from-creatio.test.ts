@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, CaseStatusIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
+import { ActivityTypeIds, CaseStatusIds } from '../../functions/shared/creatio';
 import { deterministicId } from '../../functions/shared/ids';
 import type { CreatioQueueMessage } from '../../functions/shared/schemas/queue-messages';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';
@@ -9,6 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { repRepliesOnCase } from '../support/rep-reply';
 import { settle, waitFor } from '../support/wait';
 
 const AGENT = '5b0a9c1d-2e3f-4a5b-8c7d-6e5f4a3b2c1d';
@@ -72,26 +72,8 @@ const conversationOnCase = async (channel: 'email' | 'whatsapp', customerWroteAt
 };
 
 /** What an agent's "Send" on the case page leaves in Creatio: an outgoing Email activity with an HTML body. */
-const agentReplies = (caseId: string, html: string, id: string = randomUUID()): string => {
-  const now = new Date().toISOString();
-  creatio.store.insert('Activity', {
-    Id: id,
-    Title: 'RE: Customer needs help',
-    Body: html,
-    IsHtmlBody: true,
-    TypeId: ActivityTypeIds.Email,
-    ActivityCategoryId: ActivityCategoryIds.Email,
-    StatusId: ActivityStatusIds.Completed,
-    PriorityId: ActivityPriorityIds.Medium,
-    MessageTypeId: EmailMessageTypeIds.Outgoing,
-    CaseId: caseId,
-    OwnerId: AGENT,
-    CreatedById: AGENT,
-    StartDate: now,
-    DueDate: now,
-  });
-  return id;
-};
+const agentReplies = (caseId: string, html: string, id?: string): string =>
+  repRepliesOnCase(creatio, { caseId, html, title: 'RE: Customer needs help', ...(id ? { id } : {}), columns: { OwnerId: AGENT, CreatedById: AGENT } });
 
 describe('Creatio → OpenCX through the local runtime: agent replies', () => {
   it('delivers an agent’s email reply to the OpenCX session exactly once, also when the webhook arrives three times', async () => {

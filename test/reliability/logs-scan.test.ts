@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ActivityCategoryIds, ActivityPriorityIds, ActivityStatusIds, ActivityTypeIds, EmailMessageTypeIds } from '../../functions/shared/creatio';
 import { RetryableError } from '../../functions/shared/errors';
 import { errorFields } from '../../functions/shared/log';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';
@@ -8,6 +7,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { repRepliesOnCase } from '../support/rep-reply';
 import { waitFor } from '../support/wait';
 import { dlqs, drained, figure, post } from './support';
 
@@ -126,22 +126,11 @@ beforeAll(async () => {
     await waitFor(() => activityCount(danaCase) >= 3, 'the later message', 30_000);
 
     // An agent answers on the case in Creatio: the business process calls the bridge, which sends it to OpenCX.
-    const now = new Date().toISOString();
-    creatio.store.insert('Activity', {
-      Id: randomUUID(),
-      Title: 'RE: Refund for order 48213',
-      Body: `<p>${TEXTS.agentReply}</p><p>Sent to ${EMAILS[0]}</p>`,
-      IsHtmlBody: true,
-      TypeId: ActivityTypeIds.Email,
-      ActivityCategoryId: ActivityCategoryIds.Email,
-      StatusId: ActivityStatusIds.Completed,
-      PriorityId: ActivityPriorityIds.Medium,
-      MessageTypeId: EmailMessageTypeIds.Outgoing,
-      CaseId: danaCase.Id,
-      Sender: 'support@example.com',
-      Recepient: EMAILS[0],
-      StartDate: now,
-      DueDate: now,
+    repRepliesOnCase(creatio, {
+      caseId: danaCase.Id,
+      title: 'RE: Refund for order 48213',
+      html: `<p>${TEXTS.agentReply}</p><p>Sent to ${EMAILS[0]}</p>`,
+      columns: { Sender: 'support@example.com', Recepient: EMAILS[0] },
     });
     await waitFor(() => opencx.sentMessages.some((m) => m.sessionId === dana.session.id && m.status === 200), 'the reply in OpenCX', 30_000);
 
