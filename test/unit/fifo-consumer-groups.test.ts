@@ -117,4 +117,22 @@ describe('FIFO consumer: conversations of one batch side by side, order kept ins
     expect(names).not.toContain('SendMessageCommand');
     expect(names.filter((name) => name === 'ChangeMessageVisibilityCommand')).toHaveLength(3);
   });
+
+  it('brings a conversation held back by the OpenCX budget back when the budget allows, not after the visibility timeout', async () => {
+    sent.length = 0;
+    const handler = consumer(async ({ group }) => {
+      if (group === 'a') throw new RetryableError('The shared OpenCX request budget is spent', { kind: 'budget', retryAfterMs: 4_200 });
+    });
+
+    const answer = await handler({ Records: [record('a', 1), record('a', 2), record('b', 1)] }, context());
+
+    expect(answer.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a-1', 'a-2']);
+    const delays = sent
+      .filter((command) => (command as { constructor: { name: string } }).constructor.name === 'ChangeMessageVisibilityCommand')
+      .map((command) => (command as { input: { ReceiptHandle: string; VisibilityTimeout: number } }).input);
+    expect(delays).toEqual([
+      { QueueUrl: 'https://sqs.local/opencx-events.fifo', ReceiptHandle: 'rh-a-1', VisibilityTimeout: 5 },
+      { QueueUrl: 'https://sqs.local/opencx-events.fifo', ReceiptHandle: 'rh-a-2', VisibilityTimeout: 5 },
+    ]);
+  });
 });

@@ -6,7 +6,7 @@ import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand,
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { invocationDeadline } from '../deadline';
-import { PermanentError } from '../errors';
+import { PermanentError, RetryableError } from '../errors';
 import { errorFields } from '../log';
 import { METRIC, MetricUnit } from '../metrics';
 import { redact } from '../redact';
@@ -99,6 +99,9 @@ const eachBounded = async <T>(items: readonly T[], limit: number, work: (item: T
 
 type RecordOutcome = 'done' | 'retry' | 'systemic';
 
+/** SQS takes whole seconds, 0 to 12 hours; a wait is rounded up so that the message never comes back early. */
+export const retryDelaySeconds = (waitMs: number): number => Math.min(43_200, Math.max(1, Math.ceil(waitMs / 1000)));
+
 /**
  * SQS FIFO consumer. Records of different message groups (conversations) are handled concurrently (bounded),
  * records of one group strictly in order; after a failure in a group the rest of that group is reported
@@ -139,6 +142,7 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
     }
   };
 
+  const retryAfterMs = new Map<string, number>();
   const handleRecord = async (record: SQSRecord, invocationId: string): Promise<RecordOutcome> => {
     const meta = metaOf(record, invocationId);
     let json: unknown;
@@ -166,6 +170,8 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
         return 'done';
       }
       logger.warn('will retry message', { messageId: meta.messageId, groupId: meta.groupId, receiveCount: meta.receiveCount, ...errorFields(error) });
+      // A known wait (the shared OpenCX budget, Retry-After) brings the message back then, not after the visibility timeout.
+      if (error instanceof RetryableError && error.retryAfterMs !== undefined) retryAfterMs.set(record.messageId, error.retryAfterMs);
       return 'retry';
     }
   };
@@ -178,6 +184,7 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
     const deadlineMarginMs = Math.min(options.deadlineMarginMs ?? 3_000, budget / 10);
     const deadline = Number.isFinite(budget) ? Date.now() + budget - deadlineMarginMs : undefined;
     const failed = new Set<string>();
+    const waits: { record: SQSRecord; seconds: number }[] = [];
     let systemic = false;
     try {
       await invocationDeadline.run(deadline, () =>
@@ -188,6 +195,9 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
             if (outcome === 'systemic') systemic = true;
             // FIFO-safe: the rest of this group fails with it (and comes back in order).
             for (const rest of group.slice(i)) failed.add(rest.messageId);
+            const waitMs = retryAfterMs.get(record.messageId);
+            retryAfterMs.delete(record.messageId);
+            if (outcome === 'retry' && waitMs !== undefined) waits.push(...group.slice(i).map((rest) => ({ record: rest, seconds: retryDelaySeconds(waitMs) })));
             return;
           }
         }),
@@ -196,6 +206,8 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
         countError(METRIC.syncErrors, 'systemic_backoff');
         const seconds = options.systemicDelaySeconds ?? 300;
         await Promise.all(event.Records.filter((record) => failed.has(record.messageId)).map((record) => delay(record, seconds)));
+      } else if (waits.length) {
+        await Promise.all(waits.map(({ record, seconds }) => delay(record, seconds)));
       }
       return { batchItemFailures: event.Records.filter((record) => failed.has(record.messageId)).map((record) => ({ itemIdentifier: record.messageId })) };
     } finally {
