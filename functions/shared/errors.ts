@@ -34,6 +34,12 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * RetryableError kind of an event that is not failing but waits on purpose (coalescing): the consumer brings it back
+ * after `retryAfterMs` without counting or logging an error.
+ */
+export const DEFERRED = 'deferred';
+
 export interface PermanentErrorOptions {
   /** HTTP status the downstream answered with, when there was one. */
   readonly status?: number;

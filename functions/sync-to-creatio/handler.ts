@@ -69,6 +69,7 @@ export const handler = createFifoConsumer({
       observer: observerFor(keys),
       now: () => new Date(),
       syncedThisBatch: batch.sessions,
+      firstDelivery: meta.receiveCount <= 1,
       filePolicy,
     });
     if (outcome.kind === 'skipped') logger.info('event needs no Creatio write', { ...keys, reason: outcome.reason, messageId: meta.messageId });

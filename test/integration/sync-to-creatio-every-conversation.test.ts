@@ -9,7 +9,7 @@ let runtime: LocalRuntime;
 beforeAll(async () => {
   const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tenants', 'example.json'), 'utf8'));
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-')), 'every.json');
-  fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'every', cases: { ...example.cases, createCaseOnlyOnHandoff: false } }));
+  fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'every', cases: { ...example.cases, createCaseOnlyOnHandoff: false, coalesceBeforeHandoffSeconds: 3 } }));
   runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', tenantConfigPath: file, visibilityTimeoutSeconds: 1 });
 });
 afterAll(async () => {
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('OpenCX → Creatio with "create case only on handoff" off', () => {
-  it('creates the case at the first message, logs messages live, and adds the summary at handoff', async () => {
+  it('creates the case at the first message, logs the messages that follow within seconds, and adds the summary at handoff', async () => {
     const creatio = runtime.creatio!;
     const opencx = runtime.opencx!;
     const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Ana', email: 'ana@example.org' } });
@@ -27,12 +27,34 @@ describe('OpenCX → Creatio with "create case only on handoff" off', () => {
     const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
     await waitFor(() => activities().length === 1, 'the first activity');
     await opencx.addMessage(session.id, { author: 'ai', text: 'Which invoice number?' });
-    await waitFor(() => activities().length === 2, 'the AI reply, live');
+    await waitFor(() => activities().length === 2, 'the AI reply, within the coalescing window');
 
     await opencx.handOff(session.id, { summary: 'Invoice amount disputed.' });
 
     await waitFor(() => creatio.store.get('Case', theCase.Id)?.Symptoms === 'Invoice amount disputed.', 'the summary on the case');
     await waitFor(() => activities().some((a) => String(a.Title).includes('handed off')), 'the handoff note');
     expect(creatio.store.list('Case').filter((c) => c.ContactId === theCase.ContactId)).toHaveLength(1);
+  });
+
+  it('syncs a burst of AI-phase messages together: one OpenCX history read for the burst, not one per message', async () => {
+    const creatio = runtime.creatio!;
+    const opencx = runtime.opencx!;
+    const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Bo', email: 'bo@example.org' } });
+    await opencx.addMessage(session.id, { author: 'customer', text: 'Where is my parcel?' });
+    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Where is my parcel?'), 'the case at the first message');
+    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
+    await waitFor(() => activities().length === 1, 'the first activity');
+    const historyReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route.endsWith('/history')).length;
+    const readsBefore = historyReads();
+
+    // Five messages, 300 ms apart: without coalescing each would be its own sync.
+    for (const text of ['It was due Monday.', 'Let me check the tracking.', 'Order 5521.', 'It shows as delayed.', 'Thanks.']) {
+      await opencx.addMessage(session.id, { author: text.startsWith('It was') || text.startsWith('Order') || text === 'Thanks.' ? 'customer' : 'ai', text });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await waitFor(() => activities().length === 6, 'the whole burst in Creatio');
+
+    expect(historyReads() - readsBefore).toBeLessThanOrEqual(2);
+    expect(activities().map((a) => String(a.Body))).toEqual(expect.arrayContaining([expect.stringContaining('Order 5521.'), expect.stringContaining('Thanks.')]));
   });
 });

@@ -6,7 +6,7 @@ import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand,
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { invocationDeadline } from '../deadline';
-import { PermanentError, RetryableError } from '../errors';
+import { DEFERRED, PermanentError, RetryableError } from '../errors';
 import { errorFields } from '../log';
 import { METRIC, MetricUnit } from '../metrics';
 import { redact } from '../redact';
@@ -157,6 +157,11 @@ export const createFifoConsumer = <S extends z.ZodType>(options: FifoConsumerOpt
       await options.handle(parsed.data, meta);
       return 'done';
     } catch (error) {
+      if (error instanceof RetryableError && error.kind === DEFERRED && error.retryAfterMs !== undefined) {
+        logger.info('message waits to be synced with the ones that follow', { messageId: meta.messageId, groupId: meta.groupId, waitMs: error.retryAfterMs });
+        retryAfterMs.set(record.messageId, error.retryAfterMs);
+        return 'retry';
+      }
       const kind = (error as { kind?: unknown }).kind;
       countError(METRIC.syncErrors, typeof kind === 'string' ? kind : 'unexpected');
       if (isSystemicFailure(error)) {

@@ -104,6 +104,11 @@ export const tenantConfigSchema = z
     cases: z
       .object({
         createCaseOnlyOnHandoff: z.boolean().default(true),
+        /**
+         * Before a handoff (only with createCaseOnlyOnHandoff off), message events of a conversation synced less than this
+         * long ago wait and are synced together: at most one OpenCX history read per conversation per window. 0 = off.
+         */
+        coalesceBeforeHandoffSeconds: z.number().int().min(0).max(300).default(20),
         /** A new conversation of a contact whose case is still open is appended to that case. */
         appendToOpenCase: z.boolean().default(true),
         defaultOwnerId: guid.optional(),
@@ -119,6 +124,7 @@ export const tenantConfigSchema = z
       })
       .default({
         createCaseOnlyOnHandoff: true,
+        coalesceBeforeHandoffSeconds: 20,
         appendToOpenCase: true,
         newStatusId: 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38',
         reopenedStatusId: 'f063ebbe-fdc6-4982-8431-d8cfa52fedcf',

@@ -6,21 +6,44 @@ import type { SessionRecord } from '../../state/state-store';
 /** Events that carry (or hint at) a new message of the conversation. */
 const MESSAGE_EVENTS = new Set(['conversation.started', 'conversation.contact_response', 'conversation.ai_response', 'conversation.agent_response']);
 
-export type Gate = { readonly go: true } | { readonly go: false; readonly reason: string };
+export type Gate = { readonly go: true } | { readonly go: false; readonly reason: string; readonly deferMs?: number };
 const GO: Gate = { go: true };
 
 /** Whether this event may create the case (depends on the tenant's "case only on handoff" setting). */
 export const mayCreateCase = (event: OpenCxQueueMessage, config: TenantConfig): boolean =>
   !config.cases.createCaseOnlyOnHandoff || event.event === 'conversation.handoff_to_human' || event.event === REPLAY_EVENT;
 
-/** Before reading OpenCX: events that cannot lead to a Creatio write. */
-export const gateBeforeSession = (event: OpenCxQueueMessage, state: SessionRecord, config: TenantConfig, syncedThisBatch: ReadonlySet<string> | undefined): Gate => {
+export interface Delivery {
+  /** Sessions whose history was read earlier in this batch. */
+  readonly syncedThisBatch?: ReadonlySet<string> | undefined;
+  /** The queue delivers this event for the first time (a deferred event is never deferred again). */
+  readonly firstDelivery?: boolean | undefined;
+  readonly now: Date;
+}
+
+/**
+ * Before a handoff (AI phase, "every conversation" mode) nobody works the case yet: a message event of a conversation
+ * synced less than the tenant's window ago waits out the rest of the window, and the events that arrive meanwhile
+ * queue behind it in the conversation's message group, so one sync covers them all (one OpenCX history read).
+ */
+const coalesceDelayMs = (event: OpenCxQueueMessage, state: SessionRecord, config: TenantConfig, delivery: Delivery): number | undefined => {
+  const windowMs = config.cases.coalesceBeforeHandoffSeconds * 1000;
+  if (!windowMs || !delivery.firstDelivery || !MESSAGE_EVENTS.has(event.event)) return undefined;
+  if (!state.caseId || state.handoffsSynced?.length || !state.updatedAt) return undefined;
+  const left = new Date(state.updatedAt).getTime() + windowMs - delivery.now.getTime();
+  return left > 0 ? left : undefined;
+};
+
+/** Before reading OpenCX: events that cannot lead to a Creatio write, or that wait to be synced with later ones. */
+export const gateBeforeSession = (event: OpenCxQueueMessage, state: SessionRecord, config: TenantConfig, delivery: Delivery): Gate => {
   if (!state.caseId && !mayCreateCase(event, config) && event.event !== 'conversation.closed') {
     return { go: false, reason: 'no case yet (cases are created at handoff)' };
   }
-  if (MESSAGE_EVENTS.has(event.event) && syncedThisBatch?.has(event.conversationId)) {
+  if (MESSAGE_EVENTS.has(event.event) && delivery.syncedThisBatch?.has(event.conversationId)) {
     return { go: false, reason: 'already synced in this batch' };
   }
+  const deferMs = coalesceDelayMs(event, state, config, delivery);
+  if (deferMs !== undefined) return { go: false, reason: 'synced moments ago: waits to be synced with the messages that follow', deferMs };
   return GO;
 };
 

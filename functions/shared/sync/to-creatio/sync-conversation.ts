@@ -1,5 +1,5 @@
 import type { CreatioClient } from '../../creatio';
-import { RetryableError } from '../../errors';
+import { DEFERRED, RetryableError } from '../../errors';
 import type { OpenCxClient, OpenCxSession } from '../../opencx';
 import type { OpenCxQueueMessage } from '../../schemas/queue-messages';
 import type { TenantConfig } from '../../schemas/tenant-config';
@@ -52,6 +52,8 @@ export interface SyncToCreatioDeps {
    * in the same batch is already covered (its message existed before the batch was received).
    */
   readonly syncedThisBatch?: Set<string>;
+  /** The queue delivers this event for the first time: only then may it wait for the messages that follow (coalescing). */
+  readonly firstDelivery?: boolean;
   /** Customer attachments become Creatio files (issue 15); absent = they stay links only. */
   readonly filePolicy?: CustomerFilePolicy;
 }
@@ -80,7 +82,8 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 
   const stored = await store.getSession(sessionId);
   const state: SessionRecord = stored?.value ?? { sessionId };
-  const before = gateBeforeSession(event, state, config, deps.syncedThisBatch);
+  const before = gateBeforeSession(event, state, config, { syncedThisBatch: deps.syncedThisBatch, firstDelivery: deps.firstDelivery, now });
+  if (!before.go && before.deferMs !== undefined) throw new RetryableError(before.reason, { kind: DEFERRED, retryAfterMs: before.deferMs });
   if (!before.go) return { kind: 'skipped', reason: before.reason };
 
   const session = await deps.opencx.getSession(sessionId);
