@@ -154,6 +154,54 @@ describe('OpenCX → Creatio: an email conversation handed off', () => {
   });
 });
 
+describe('OpenCX → Creatio: resolved, reopened, resolved again', () => {
+  const IN_PROGRESS = '7e9f1204-f46b-1410-fb9a-0050ba5d6c38';
+  const REOPENED = 'f063ebbe-fdc6-4982-8431-d8cfa52fedcf';
+  /** What OpenCX does when the customer writes to a closed conversation: it opens again. */
+  const reopenInOpenCx = async (sessionId: string): Promise<void> => {
+    const answer = await fetch(`${opencx.url}/chat/sessions/${sessionId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${opencx.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'open' }),
+    });
+    expect(answer.status).toBe(200);
+  };
+
+  it('resolves the case each time OpenCX resolves the conversation, also after the customer came back in between', async () => {
+    const sessionId = await emailConversation('tomas.r@example.org', 'Tomas R');
+    await opencx.handOff(sessionId, { summary: 'Refund not received.' });
+    const contact = await waitFor(() => contactByEmail('tomas.r@example.org'), 'the contact');
+    const theCase = await waitFor(() => casesOf(contact.Id)[0], 'the case');
+    await opencx.close(sessionId, { outcome: 'resolved', closed_by: { type: 'human', id: 311, email: 'lee.agent@example.com' } });
+    await waitFor(() => creatio.store.get('Case', theCase.Id)?.StatusId === RESOLVED, 'the first resolution');
+
+    // The customer writes again; a rep takes the case back into work in Creatio; OpenCX resolves the conversation again.
+    await reopenInOpenCx(sessionId);
+    await opencx.addMessage(sessionId, { author: 'customer', text: 'The refund still has not arrived.' });
+    await waitFor(() => activitiesOf(theCase.Id).some((a) => String(a.Body).includes('still has not arrived')), 'the message after the reopening');
+    creatio.store.update('Case', theCase.Id, { StatusId: IN_PROGRESS });
+    await opencx.close(sessionId, { outcome: 'resolved', closed_by: { type: 'human', id: 311, email: 'lee.agent@example.com' } });
+
+    await waitFor(() => creatio.store.get('Case', theCase.Id)?.StatusId === RESOLVED, 'the second resolution');
+  });
+
+  it('moves a Resolved case back to Reopened when the same customer starts a new conversation, with the handoff note', async () => {
+    const first = await emailConversation('lena.m@example.org', 'Lena M');
+    await opencx.handOff(first, { summary: 'Login fails.' });
+    const contact = await waitFor(() => contactByEmail('lena.m@example.org'), 'the contact');
+    const theCase = await waitFor(() => casesOf(contact.Id)[0], 'the case');
+    await opencx.close(first, { outcome: 'resolved', closed_by: { type: 'human', id: 311, email: 'lee.agent@example.com' } });
+    await waitFor(() => creatio.store.get('Case', theCase.Id)?.StatusId === RESOLVED, 'the case resolved');
+
+    const second = await emailConversation('lena.m@example.org', 'Lena M');
+    await opencx.handOff(second, { summary: 'Login fails again.' });
+
+    await waitFor(() => creatio.store.get('Case', theCase.Id)?.StatusId === REOPENED, 'the case reopened');
+    expect(casesOf(contact.Id)).toHaveLength(1);
+    expect(activitiesOf(theCase.Id).some((a) => String(a.Title).includes('handed off') && String(a.Body).includes('Login fails again.'))).toBe(true);
+  });
+});
+
 describe('OpenCX → Creatio: returning customers', () => {
   it('appends a new conversation of a contact whose case is still open to that case', async () => {
     const first = await emailConversation('ravi.k@example.org', 'Ravi K');
