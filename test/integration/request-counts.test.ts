@@ -46,6 +46,12 @@ describe('request and state budgets per handoff', () => {
     }
   });
 
+  it("appends a known contact's handoff to the open case in 1 Creatio round trip with a warm client and 2 with a cold one", () => {
+    // The case's status is remembered from the earlier handoff: no GET Case / CaseStatus, only the $batch (and the token, cold).
+    expect(row(10, 'known', 'warm').ours.creatioSequential).toBeLessThanOrEqual(1);
+    expect(row(10, 'known', 'cold').ours.creatioSequential).toBeLessThanOrEqual(2);
+  });
+
   it('costs at most 3 OpenCX requests for a burst of 10 messages in "every conversation" mode', () => {
     const burst = every.find((r) => r.messages === 10);
 

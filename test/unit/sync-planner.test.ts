@@ -4,7 +4,9 @@ import type { OpenCxMessage, OpenCxSession } from '../../functions/shared/opencx
 import type { OpenCxQueueMessage } from '../../functions/shared/schemas/queue-messages';
 import { parseTenantConfig } from '../../functions/shared/schemas/tenant-config';
 import type { SessionRecord } from '../../functions/shared/state/state-store';
-import { chooseCase, ownCaseId } from '../../functions/shared/sync/to-creatio/choose-case';
+import { chooseCase, ownCaseId, rememberedOpenCase } from '../../functions/shared/sync/to-creatio/choose-case';
+import { caseStatusSeen, contactClaim } from '../../functions/shared/sync/to-creatio/contact-claim';
+import { writeChecked } from '../../functions/shared/sync/to-creatio/read-candidates';
 import type { ContactIdentity } from '../../functions/shared/sync/to-creatio/contact';
 import { outcomeOf } from '../../functions/shared/sync/to-creatio/execute-plan';
 import { nextQuarantine } from '../../functions/shared/sync/to-creatio/next-state';
@@ -83,6 +85,89 @@ describe('the planner chooses the case', () => {
   it('waits while another conversation of the contact is still creating the case it claimed', () => {
     const choice = chooseCase(state, { contact: contactRecord(OTHER_CASE, '2026-12-02T11:59:50.000Z'), openCase: 'missing' }, config, NOW);
     expect(choice.kind).toBe('wait');
+  });
+});
+
+describe("the contact's open case is remembered for a while instead of read again", () => {
+  const OPEN_STATUS = 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38';
+  const seen = (checkedAt: string) => ({ ...contactRecord(OTHER_CASE).value, openCaseStatusId: OPEN_STATUS, statusCheckedAt: checkedAt });
+
+  it('trusts a status seen open less than caseStatusMaxAgeSeconds (default 5 minutes) ago', () => {
+    expect(config.cases.caseStatusMaxAgeSeconds).toBe(300);
+    expect(rememberedOpenCase(seen('2026-12-02T11:56:00.000Z'), config, NOW)).toBe('open');
+  });
+
+  it('reads the case again once the remembered status is older, or when the tenant sets the age to 0', () => {
+    expect(rememberedOpenCase(seen('2026-12-02T11:54:59.000Z'), config, NOW)).toBeUndefined();
+    const always = parseTenantConfig({ tenant: 'unit', creatio: { instanceUrl: 'https://unit.creatio.com' }, cases: { caseStatusMaxAgeSeconds: 0 } });
+    expect(rememberedOpenCase(seen('2026-12-02T11:59:59.000Z'), always, NOW)).toBeUndefined();
+  });
+
+  it('does not trust a bare claim: the claimed case may not exist in Creatio yet', () => {
+    expect(rememberedOpenCase(contactRecord(OTHER_CASE, '2026-12-02T11:59:50.000Z').value, config, NOW)).toBeUndefined();
+  });
+
+  it("a new case's claim forgets the status remembered for the contact's previous case", () => {
+    const target = { caseId: ownCaseId('unit', SESSION), mode: 'created' as const, contact: { value: seen('2026-12-02T11:59:00.000Z'), version: 3 } };
+    const claim = contactClaim(target, identity, { creatioContactId: OTHER_CASE }, config, NOW);
+    expect(claim).toMatchObject({ openCaseId: ownCaseId('unit', SESSION) });
+    expect(claim?.openCaseStatusId).toBeUndefined();
+    expect(claim?.statusCheckedAt).toBeUndefined();
+  });
+
+  it('forgets the remembered status when Creatio reports the case resolved or closed, and refreshes it when still open', () => {
+    const record = seen('2026-12-02T11:00:00.000Z');
+    const closed = caseStatusSeen(record, OTHER_CASE, 'ae7f411e-f46b-1410-009b-0050ba5d6c38', true, NOW);
+    expect(closed).toMatchObject({ openCaseId: OTHER_CASE });
+    expect(rememberedOpenCase(closed, config, NOW)).toBeUndefined();
+    const open = caseStatusSeen(record, OTHER_CASE, '7E9F1204-F46B-1410-FB9A-0050BA5D6C38', false, NOW);
+    expect(open).toMatchObject({ openCaseStatusId: '7e9f1204-f46b-1410-fb9a-0050ba5d6c38', statusCheckedAt: NOW.toISOString() });
+    expect(caseStatusSeen(record, '99999999-2222-4333-8444-555555555555', OPEN_STATUS, true, NOW)).toBeUndefined();
+  });
+});
+
+describe('an append on a remembered status is checked alongside the batch', () => {
+  const target = { caseId: OTHER_CASE, mode: 'appended' as const, contact: undefined };
+  const ACT1 = '5d2c1a10-1111-5222-8333-444455556666';
+  const ACT2 = '5d2c1a10-1111-5222-8333-444455556667';
+  const remembered = { ...contactRecord(OTHER_CASE).value, openCaseStatusId: 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38', statusCheckedAt: '2026-12-02T11:59:00.000Z' };
+  const candidates = { contact: { value: remembered, version: 4 }, openCase: 'open' as const, remembered: true };
+  const fakes = () => {
+    const deleted: string[] = [];
+    const written: unknown[] = [];
+    const deps = {
+      config,
+      store: {
+        putContact: async (record: unknown) => {
+          written.push(record);
+          return 5;
+        },
+      },
+      creatio: {
+        batch: async (ops: readonly { id?: string }[]) => {
+          deleted.push(...ops.map((o) => o.id ?? ''));
+          return [];
+        },
+        patchCase: async () => undefined,
+      },
+      lookups: {},
+    } as unknown as Parameters<typeof writeChecked>[3];
+    return { deps, deleted, written };
+  };
+
+  it('takes the new activities back from a case Creatio closed meanwhile, forgets the status and retries the event', async () => {
+    const { deps, deleted, written } = fakes();
+    const attempt = writeChecked(Promise.resolve('final'), async () => 'batch written', { target, candidates, activityIds: [ACT1, ACT2] }, deps);
+    await expect(attempt).rejects.toBeInstanceOf(RetryableError);
+    expect(deleted).toEqual([ACT1, ACT2]);
+    expect(written).toEqual([expect.not.objectContaining({ statusCheckedAt: expect.anything() })]);
+  });
+
+  it('keeps the append when the case is still open', async () => {
+    const { deps, deleted, written } = fakes();
+    await expect(writeChecked(Promise.resolve('open'), async () => 'batch written', { target, candidates, activityIds: [ACT1] }, deps)).resolves.toBe('batch written');
+    expect(deleted).toEqual([]);
+    expect(written).toEqual([]);
   });
 });
 

@@ -111,6 +111,11 @@ export const tenantConfigSchema = z
         coalesceBeforeHandoffSeconds: z.number().int().min(0).max(300).default(20),
         /** A new conversation of a contact whose case is still open is appended to that case. */
         appendToOpenCase: z.boolean().default(true),
+        /**
+         * How long the bridge trusts the status it remembers for a contact's open case before reading the case again
+         * (one Creatio round trip fewer per appended handoff). 0 = always read. See docs/performance.md.
+         */
+        caseStatusMaxAgeSeconds: z.number().int().min(0).max(3600).default(300),
         defaultOwnerId: guid.optional(),
         defaultGroupId: guid.optional(),
         /** CaseStatus set when OpenCX resolves a conversation; required for two-way resolution. */
@@ -126,6 +131,7 @@ export const tenantConfigSchema = z
         createCaseOnlyOnHandoff: true,
         coalesceBeforeHandoffSeconds: 20,
         appendToOpenCase: true,
+        caseStatusMaxAgeSeconds: 300,
         newStatusId: 'ae5f2f10-f46b-1410-fd9a-0050ba5d6c38',
         reopenedStatusId: 'f063ebbe-fdc6-4982-8431-d8cfa52fedcf',
         priorityId: 'd9bd322c-f46b-1410-ee8c-0050ba5d6c38',

@@ -60,6 +60,12 @@ export interface ContactRecord {
   readonly openCaseId?: string | undefined;
   /** When `openCaseId` was claimed (a claim younger than a minute may not exist in Creatio yet). */
   readonly claimedAt?: string | undefined;
+  /**
+   * The status `openCaseId` had when the bridge last saw it open (neither final nor resolved) in Creatio, and
+   * when (ISO). Fresh enough (tenant `cases.caseStatusMaxAgeSeconds`), the sync appends without reading the case.
+   */
+  readonly openCaseStatusId?: string | undefined;
+  readonly statusCheckedAt?: string | undefined;
 }
 
 export interface ReplyRecord {

@@ -14,6 +14,8 @@ export interface CaseCandidates {
   readonly contact: Versioned<ContactRecord> | undefined;
   /** The state of `contact.openCaseId` in Creatio, when it is another case than this conversation's own. */
   readonly openCase: OpenCaseState | undefined;
+  /** `openCase` is the status the record remembers, not read now: the append is checked alongside the batch. */
+  readonly remembered?: boolean;
 }
 
 export interface CaseTarget {
@@ -32,6 +34,17 @@ export const ownCaseId = (tenant: string, sessionId: string): string => determin
 export const openCaseToCheck = (state: SessionRecord, contact: ContactRecord | undefined, tenant: string): string | undefined => {
   const openCaseId = contact?.openCaseId;
   return !state.caseId && openCaseId && openCaseId !== ownCaseId(tenant, state.sessionId) ? openCaseId : undefined;
+};
+
+/**
+ * The contact's open case as the bridge remembers it, when that is fresh enough to append without reading
+ * the case: seen open (neither resolved nor final) less than `caseStatusMaxAgeSeconds` ago. Only "open" is
+ * remembered: a resolved case is read again (it gets reopened), a final one never gets a remembered status.
+ */
+export const rememberedOpenCase = (contact: ContactRecord | undefined, config: TenantConfig, now: Date): 'open' | undefined => {
+  if (!contact?.openCaseId || !contact.openCaseStatusId || !contact.statusCheckedAt) return undefined;
+  const age = now.getTime() - new Date(contact.statusCheckedAt).getTime();
+  return age >= 0 && age < config.cases.caseStatusMaxAgeSeconds * 1000 ? 'open' : undefined;
 };
 
 /**

@@ -25,7 +25,42 @@ export class LookupResolver {
     return found;
   }
 
-  caseStatus(id: string): Promise<CaseStatusInfo | null> {
-    return this.creatio().getCaseStatus(id);
+  private statusTable: Promise<ReadonlyMap<string, CaseStatusInfo>> | undefined;
+
+  /** A case status with its flags: from the status table when it was read, else one request (cached by the client). */
+  async caseStatus(id: string): Promise<CaseStatusInfo | null> {
+    const table = await this.caseStatuses().catch(() => undefined);
+    return table?.get(id.toLowerCase()) ?? this.creatio().getCaseStatus(id);
+  }
+
+  /**
+   * The whole CaseStatus table (a few rows), read once per container: a cold client reads it alongside the
+   * case instead of after it, so a status check costs one round trip, not two. A failed read is not kept.
+   */
+  caseStatuses(): Promise<ReadonlyMap<string, CaseStatusInfo>> {
+    if (!this.statusTable) {
+      this.statusTable = Promise.resolve()
+        .then(() => this.creatio().query('CaseStatus', { select: ['Id', 'Name', 'IsFinal', 'IsResolved', 'IsPaused'], top: 500 }))
+        .then((page) => {
+          const table = new Map<string, CaseStatusInfo>();
+          for (const row of page.value) {
+            if (typeof row.Id !== 'string') continue;
+            const id = row.Id.toLowerCase();
+            table.set(id, {
+              id,
+              name: typeof row.Name === 'string' ? row.Name : '',
+              isFinal: row.IsFinal === true,
+              isResolved: row.IsResolved === true,
+              isPaused: row.IsPaused === true,
+            });
+          }
+          return table;
+        })
+        .catch((error: unknown) => {
+          this.statusTable = undefined;
+          throw error;
+        });
+    }
+    return this.statusTable;
   }
 }

@@ -3,19 +3,19 @@ import { DEFERRED, RetryableError } from '../../errors';
 import type { OpenCxClient, OpenCxSession } from '../../opencx';
 import type { OpenCxQueueMessage } from '../../schemas/queue-messages';
 import type { TenantConfig } from '../../schemas/tenant-config';
-import type { QuarantinedMessage, SessionRecord, StateStore } from '../../state/state-store';
+import type { ContactRecord, QuarantinedMessage, SessionRecord, StateStore, Versioned } from '../../state/state-store';
 import { REPLAY_EVENT } from '../../schemas/queue-messages';
 import { aiFieldColumns, originFor } from './case-fields';
 import { recordCase } from './case-record';
 import { chooseCase, type CaseTarget } from './choose-case';
-import { contactClaim, knownContact, needsContact } from './contact-claim';
+import { confirmClaim, contactClaim, knownContact, needsContact } from './contact-claim';
 import { contactIdentity, matchContact, type ContactMatch } from './contact';
 import { gateAfterSession, gateBeforeSession } from './event-gate';
 import { writePlan } from './execute-plan';
 import type { LookupResolver } from './lookups';
 import { nextSessionState } from './next-state';
 import { planSync } from './plan-sync';
-import { readCaseCandidates } from './read-candidates';
+import { checkRememberedCase, readCaseCandidates, writeChecked } from './read-candidates';
 import { closureKey, resolveCase, wantsResolution } from './resolution';
 import { readHistory } from './read-history';
 import { retryOnConflict } from './retry-on-conflict';
@@ -104,8 +104,11 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   const choice = chooseCase(state, candidates, config, now);
   if (choice.kind === 'wait') throw new RetryableError(choice.reason, { kind: 'conflict' });
   const target = choice.target;
-  const contact = needsContact(target, state.creatioContactId) ? await findContact(target, identity, deps) : undefined;
-  const caseColumns = target.mode === 'created' ? await caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {};
+  // Contact search and case lookups side by side: one round trip, not two, on a cold client.
+  const [contact, caseColumns] = await Promise.all([
+    needsContact(target, state.creatioContactId) ? findContact(target, identity, deps) : undefined,
+    target.mode === 'created' ? caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {},
+  ]);
   const reopenCase = target.mode === 'appended' && candidates.openCase === 'resolved';
 
   const plan = planSync({
@@ -126,7 +129,11 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   });
   // Our own activities carry ids we minted (isBridgeId), so the agent-reply process never forwards them:
   // no marker item per activity, and the state writes of a handoff stay flat in its length.
-  const written = await writePlan(plan, deps.creatio, now);
+  // Appending on a remembered status: the case is read alongside the batch, and a case closed meanwhile gets nothing.
+  const checking = checkRememberedCase(target, candidates, deps);
+  const activityIds = [...(plan.note ? [plan.note.activityId] : []), ...plan.messages.map((m) => m.activityId)];
+  const written = await writeChecked(checking, () => writePlan(plan, deps.creatio, now), { target, candidates, activityIds }, deps);
+  await confirmClaim(contact?.claimed, target, deps, now);
 
   reportWrite(observer, sessionId, { contactCreated: Boolean(contact?.create), caseCreated: target.mode === 'created' && !state.caseId, target, plan, written });
 
@@ -162,13 +169,18 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
 };
 
 /** Finds or prepares the Creatio contact, and writes the contact's claim before anything goes to Creatio. */
-const findContact = async (target: CaseTarget, identity: ReturnType<typeof contactIdentity>, deps: SyncToCreatioDeps): Promise<ContactMatch> => {
+const findContact = async (
+  target: CaseTarget,
+  identity: ReturnType<typeof contactIdentity>,
+  deps: SyncToCreatioDeps,
+): Promise<ContactMatch & { readonly claimed?: Versioned<ContactRecord> }> => {
   const match =
     knownContact(target, identity, deps.config.tenant) ??
     (await matchContact(deps.creatio, deps.config.tenant, identity, { defaultCountry: deps.config.creatio.defaultCountry, observer: deps.observer }));
   const claim = contactClaim(target, identity, match, deps.config, deps.now());
-  if (claim) await retryOnConflict(() => deps.store.putContact(claim, target.contact?.version ?? 0));
-  return match;
+  if (!claim) return match;
+  const version = await retryOnConflict(() => deps.store.putContact(claim, target.contact?.version ?? 0));
+  return { ...match, claimed: { value: claim, version } };
 };
 
 /** Origin and AI-filled columns of a case created now (lookups resolved by name once per container). */

@@ -12,6 +12,7 @@
  */
 import type { CreatioQueueMessage } from '../../schemas/queue-messages';
 import type { CaseRecord as CaseState, SessionRecord } from '../../state/state-store';
+import { caseStatusSeen } from '../to-creatio/contact-claim';
 import { updateRecord } from './state-writes';
 import type { SyncToOpenCxDeps, SyncToOpenCxOutcome } from './types';
 
@@ -31,6 +32,7 @@ export const syncCaseUpdate = async (message: CreatioQueueMessage, deps: SyncToO
     const closed: string[] = [];
     for (const sessionId of sessionIds) if (await resolveSession(sessionId, caseId, known.value, deps)) closed.push(sessionId);
     await noteCaseStatus(caseId, statusId, deps, closed.length > 0 ? 'creatio' : undefined);
+    await noteContactCaseStatus(known.value, statusId, true, deps);
     if (!closed.length) return { kind: 'skipped', caseId, reason: 'already_resolved' };
     observer.metric('resolutionsToOpenCx', closed.length);
     observer.info('case resolved in Creatio; OpenCX conversation closed as resolved', { caseId, statusId, sessionIds: closed });
@@ -41,6 +43,7 @@ export const syncCaseUpdate = async (message: CreatioQueueMessage, deps: SyncToO
   if (previous === statusId) return { kind: 'skipped', caseId, reason: 'status_unchanged' };
   const reopened = previous !== undefined && (await closesConversation(previous, deps));
   await noteCaseStatus(caseId, statusId, deps, reopened ? null : undefined);
+  await noteContactCaseStatus(known.value, statusId, false, deps);
   if (reopened) {
     observer.info('case moved out of a resolved status in Creatio; the OpenCX conversation is left as it is', {
       caseId,
@@ -101,5 +104,16 @@ const noteCaseStatus = async (caseId: string, statusId: string, deps: SyncToOpen
       if (current.lastStatusId === statusId && current.resolvedBy === nextResolvedBy) return undefined;
       return { ...current, lastStatusId: statusId, resolvedBy: nextResolvedBy };
     },
+  );
+};
+
+/** The contact's remembered open-case status (issue 13): forgotten when the case closes, refreshed otherwise. */
+const noteContactCaseStatus = async (caseState: CaseState, statusId: string, closes: boolean, deps: SyncToOpenCxDeps): Promise<void> => {
+  const contactKey = caseState.contactKey;
+  if (!contactKey) return;
+  await updateRecord(
+    () => deps.store.getContact(contactKey),
+    (value, version) => deps.store.putContact(value, version),
+    (current) => caseStatusSeen(current, caseState.caseId, statusId, closes, deps.now()),
   );
 };
