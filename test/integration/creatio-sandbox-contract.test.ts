@@ -1,5 +1,5 @@
 /**
- * Pins the sandbox to the reference (../shared/reference/creatio*.md) with raw HTTP, so that it cannot
+ * Pins the sandbox to the documented Creatio behaviour (Creatio Academy facts the team keeps with the design) with raw HTTP, so that it cannot
  * drift into whatever the client happens to do. Each expectation names the fact it checks.
  */
 import { type CreatioSandbox, type SandboxRecord, startCreatioSandbox } from '../../local/creatio-sandbox';
