@@ -86,16 +86,19 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   if (!before.go && before.deferMs !== undefined) throw new RetryableError(before.reason, { kind: DEFERRED, retryAfterMs: before.deferMs });
   if (!before.go) return { kind: 'skipped', reason: before.reason };
 
-  const session = await deps.opencx.getSession(sessionId);
-  const after = gateAfterSession(event, state, session, config);
-  if (!after.go) return { kind: 'skipped', reason: after.reason };
-
   // The transcript since the cursor (the whole of it at the first sync, or for a replay that retries quarantined messages).
   const retryQuarantined = event.event === REPLAY_EVENT && Boolean(state.quarantined?.length);
-  const history = await readHistory(deps.opencx, state, { retryQuarantined });
-  deps.syncedThisBatch?.add(sessionId);
+  const readTranscript = () => readHistory(deps.opencx, state, { retryQuarantined });
+  // With a case, the session can no longer stop the sync (gateAfterSession): read it, the history and our outbound
+  // record side by side. Without one, the session decides first, so that no OpenCX request is spent on a skip.
+  const [session, early] = state.caseId
+    ? await Promise.all([deps.opencx.getSession(sessionId), Promise.all([readTranscript(), store.getOutbound(sessionId)])])
+    : [await deps.opencx.getSession(sessionId), undefined];
+  const after = gateAfterSession(event, state, session, config);
+  if (!after.go) return { kind: 'skipped', reason: after.reason };
   // Replies reach a session only through its case, so a session without a case has no outbound record yet.
-  const outbound = state.caseId ? await store.getOutbound(sessionId) : undefined;
+  const [history, outbound] = early ?? [await readTranscript(), undefined];
+  deps.syncedThisBatch?.add(sessionId);
   // Our own replies coming back: by OpenCX message id, by text only within minutes of sending (a rep's later "Thanks!" is real).
   const echoes = new Set([...history.fresh, ...history.retry].filter((m) => m.author === 'agent' && isOutboundEcho(m, outbound?.value)).map((m) => m.id));
 
