@@ -140,6 +140,18 @@ const event = (sessionId: string, name: OpenCxQueueMessage['event']): OpenCxQueu
 
 const quietObserver = { metric: () => undefined, info: () => undefined, warn: () => undefined };
 
+/** What the consumer hands syncConversation, for one tenant config and one set of clients. */
+const syncDeps = (config: TenantConfig, clients: Clients, store: DynamoDbStateStore, syncedThisBatch?: Set<string>) => ({
+  config,
+  creatio: clients.creatio,
+  opencx: clients.opencx,
+  store,
+  lookups: clients.lookups,
+  observer: quietObserver,
+  now: () => new Date(),
+  ...(syncedThisBatch ? { syncedThisBatch } : {}),
+});
+
 const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /**
@@ -214,16 +226,7 @@ export const measureRequestsPerHandoff = async (options: { sizes: readonly numbe
   const opencxSandbox = await startOpenCxSandbox({ port: 0, historyPageSize: OPENCX_PAGE_SIZE });
   const dynamo = countingDynamo(aws.dynamoEndpoint);
   const store = new DynamoDbStateStore(dynamo.client, aws.tableName);
-  const sync = (clients: Clients, sessionId: string) =>
-    syncConversation(event(sessionId, 'conversation.handoff_to_human'), {
-      config: handoffConfig,
-      creatio: clients.creatio,
-      opencx: clients.opencx,
-      store,
-      lookups: clients.lookups,
-      observer: quietObserver,
-      now: () => new Date(),
-    });
+  const sync = (clients: Clients, sessionId: string) => syncConversation(event(sessionId, 'conversation.handoff_to_human'), syncDeps(handoffConfig, clients, store));
   const rows: RequestsRow[] = [];
   let serial = 0;
   try {
@@ -303,16 +306,7 @@ export const measureEveryConversation = async (): Promise<EveryConversationRow[]
   const rows: EveryConversationRow[] = [];
   try {
     const clients = newClients(creatioSandbox, opencxSandbox);
-    const deps = (syncedThisBatch?: Set<string>) => ({
-      config: everyConfig,
-      creatio: clients.creatio,
-      opencx: clients.opencx,
-      store,
-      lookups: clients.lookups,
-      observer: quietObserver,
-      now: () => new Date(),
-      ...(syncedThisBatch ? { syncedThisBatch } : {}),
-    });
+    const deps = (syncedThisBatch?: Set<string>) => syncDeps(everyConfig, clients, store, syncedThisBatch);
     const row = (pattern: string, messages: number, opencx: number): EveryConversationRow => ({
       pattern,
       messages,
