@@ -11,7 +11,15 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/** As deployed (FifoQueueWithDlq): the sixth receive of a message moves it to the DLQ. Enforced by the local poller. */
 export const MAX_RECEIVE_COUNT = 5;
+/**
+ * What local-aws-sqs itself is told. It counts every ChangeMessageVisibility as a receive (SQS does not) and
+ * moves a message whose inflated count reached the limit when its visibility runs out, so a message the
+ * consumer held back twice would be parked after three real receives. The local poller counts real receives
+ * and applies MAX_RECEIVE_COUNT itself; the server's own limit is only a backstop far above it.
+ */
+const SERVER_RECEIVE_BACKSTOP = 1000;
 
 export interface LocalQueue {
   readonly name: string;
@@ -53,7 +61,7 @@ const createFifoQueueWithDlq = async (sqs: SQSClient, name: string, visibilityTi
         FifoQueue: 'true',
         ContentBasedDeduplication: 'false',
         VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: SERVER_RECEIVE_BACKSTOP }),
       },
     }),
   );

@@ -1,7 +1,7 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { localContext } from './lambda-context';
-import { LOCAL_REGION, type LocalQueue } from './aws-servers';
+import { LOCAL_REGION, MAX_RECEIVE_COUNT, type LocalQueue } from './aws-servers';
 
 const POLL_INTERVAL_MS = 50;
 
@@ -19,14 +19,14 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
-const toRecord = (message: Message, queue: LocalQueue): SQSRecord => {
+const toRecord = (message: Message, queue: LocalQueue, receiveCount: number): SQSRecord => {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
     body: message.Body ?? '',
     attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      ApproximateReceiveCount: String(receiveCount),
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
       SenderId: attributes.SenderId ?? 'local',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
@@ -50,8 +50,9 @@ const toRecord = (message: Message, queue: LocalQueue): SQSRecord => {
 /**
  * What the Lambda event source mapping does, locally: long-poll the FIFO queue, hand the consumer a real
  * SQSEvent batch, delete the records it did not report in `batchItemFailures`, and leave the failed ones
- * to reappear after the visibility timeout (the queue's redrive policy parks them in the DLQ after
- * maxReceiveCount). A handler that throws fails the whole batch, as on Lambda.
+ * to reappear after the visibility timeout. A handler that throws fails the whole batch, as on Lambda.
+ * Receives are counted here, as SQS counts them (local-aws-sqs also counts every ChangeMessageVisibility):
+ * a message received more than MAX_RECEIVE_COUNT times goes to the DLQ instead, as the redrive policy does.
  */
 export const startPoller = (options: {
   sqs: SQSClient;
@@ -75,8 +76,27 @@ export const startPoller = (options: {
    * Groups whose handling failed: held (their later messages wait here, kept invisible) until the failed
    * message is received again, or until `until` if it never comes back (e.g. moved to the DLQ).
    */
-  const blockedGroups = new Map<string, { readonly by: ReadonlySet<string>; readonly until: number }>();
+  const blockedGroups = new Map<string, { readonly by: Set<string>; readonly until: number }>();
   const groupOf = (message: Message): string => message.Attributes?.MessageGroupId ?? `\u0000${message.MessageId}`;
+  /** Real receives per message (SQS's ApproximateReceiveCount), forgotten once the message is deleted or parked. */
+  const receives = new Map<string, number>();
+  const receiveCountOf = (message: Message): number => receives.get(message.MessageId ?? '') ?? 1;
+
+  /** The redrive policy: past MAX_RECEIVE_COUNT receives the message moves to the DLQ, body and attributes unchanged. */
+  const moveToDlq = async (message: Message): Promise<void> => {
+    const attributes = message.Attributes ?? {};
+    await options.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: options.queue.dlqUrl,
+        MessageBody: message.Body ?? '',
+        MessageGroupId: attributes.MessageGroupId ?? 'redrive',
+        MessageDeduplicationId: attributes.MessageDeduplicationId ?? message.MessageId,
+        ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length ? { MessageAttributes: message.MessageAttributes } : {}),
+      }),
+    );
+    await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queue.url, ReceiptHandle: message.ReceiptHandle }));
+    receives.delete(message.MessageId ?? '');
+  };
 
   const invoke = async (all: readonly Message[]): Promise<void> => {
     // At most batchSize records per invocation; the rest wait at the front of their groups.
@@ -85,7 +105,7 @@ export const startPoller = (options: {
     for (const group of groups) if (!busyGroups.has(group)) busyGroups.set(group, []);
     const later = all.slice(messages.length);
     for (const message of [...later].reverse()) busyGroups.get(groupOf(message))!.unshift(message);
-    const records = messages.map((message) => toRecord(message, options.queue));
+    const records = messages.map((message) => toRecord(message, options.queue, receiveCountOf(message)));
     stats.invocations += 1;
     let failed = new Set<string>();
     try {
@@ -106,6 +126,7 @@ export const startPoller = (options: {
       failed = new Set(records.map((record) => record.messageId));
     }
     const done = records.filter((record) => !failed.has(record.messageId));
+    for (const record of done) receives.delete(record.messageId);
     stats.recordsSucceeded += done.length;
     stats.recordsFailed += failed.size;
     try {
@@ -152,6 +173,24 @@ export const startPoller = (options: {
     const messages: Message[] = [];
     for (const message of unique.values()) {
       const group = groupOf(message);
+      const id = message.MessageId ?? '';
+      // A message held behind its group was not handed out by SQS: only the others count as received.
+      const held = busyGroups.get(group)?.some((m) => m.MessageId === id) ?? false;
+      if (!held) {
+        const count = (receives.get(id) ?? 0) + 1;
+        receives.set(id, count);
+        if (count > MAX_RECEIVE_COUNT) {
+          await moveToDlq(message);
+          // What waited behind it flows again once no failed message of the group is left to come back.
+          const blocked = blockedGroups.get(group);
+          if (blocked?.by.delete(id) && blocked.by.size === 0) {
+            blockedGroups.delete(group);
+            messages.push(...(busyGroups.get(group) ?? []));
+            busyGroups.delete(group);
+          }
+          continue;
+        }
+      }
       const blocked = blockedGroups.get(group);
       if (blocked && (blocked.by.has(message.MessageId ?? '') || blocked.until < Date.now())) {
         // The failed message is back (or never will be): it goes first, then what waited behind it.

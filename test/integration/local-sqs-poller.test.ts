@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, MAX_RECEIVE_COUNT, startLocalAwsServers, type LocalAwsServers } from '../../local/aws-servers';
 import { startPoller, type Poller } from '../../local/sqs-poller';
@@ -73,6 +73,34 @@ describe('local SQS poller (what the Lambda event source mapping does)', () => {
     }, 25_000);
 
     expect(receives).toEqual(Array.from({ length: MAX_RECEIVE_COUNT }, (_, i) => i + 1));
+  }, 30_000);
+
+  it('counts receives as SQS does when the consumer holds a message back: five deliveries before the DLQ, not fewer', async () => {
+    // local-aws-sqs counts every ChangeMessageVisibility as a receive; the deployed consumer calls it to wait out
+    // Retry-After, the shared OpenCX budget, coalescing and refused credentials.
+    const receives: number[] = [];
+    poller = startPoller({
+      sqs,
+      queue: aws.opencxEvents,
+      functionName: 'test',
+      timeoutMs: 5_000,
+      concurrency: 1,
+      handler: async (event: SQSEvent): Promise<SQSBatchResponse> => {
+        for (const record of event.Records) {
+          receives.push(Number(record.attributes.ApproximateReceiveCount));
+          await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: aws.opencxEvents.url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 1 }));
+        }
+        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+    });
+    await send('held-back', 'held', 'held-1');
+
+    await waitFor(async () => {
+      const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.opencxEvents.dlqUrl, VisibilityTimeout: 30 }));
+      return (dlq.Messages ?? []).some((m) => m.Body === 'held-back');
+    }, 25_000);
+
+    expect(receives).toEqual([1, 2, 3, 4, 5]);
   }, 30_000);
 
   it('treats a consumer that throws as a failed batch, as Lambda does', async () => {
