@@ -52,6 +52,14 @@ describe('request and state budgets per handoff', () => {
     expect(row(10, 'known', 'cold').ours.creatioSequential).toBeLessThanOrEqual(2);
   });
 
+  it('costs one OpenCX request (the history) per message event once the conversation has its case, in "every conversation" mode', () => {
+    const live = every.find((r) => r.pattern.startsWith('one event per message'));
+
+    // 20 messages, each its own sync: the first reads the session and the history to create the case, the rest only the history.
+    expect(live?.messages).toBe(20);
+    expect(live?.opencx).toBeLessThanOrEqual(21);
+  });
+
   it('costs at most 3 OpenCX requests for a burst of 10 messages in "every conversation" mode', () => {
     const burst = every.find((r) => r.messages === 10);
 

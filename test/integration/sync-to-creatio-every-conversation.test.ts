@@ -57,4 +57,44 @@ describe('OpenCX → Creatio with "create case only on handoff" off', () => {
     expect(historyReads() - readsBefore).toBeLessThanOrEqual(2);
     expect(activities().map((a) => String(a.Body))).toEqual(expect.arrayContaining([expect.stringContaining('Order 5521.'), expect.stringContaining('Thanks.')]));
   });
+
+  it("logs a later message without reading the OpenCX session again, with the customer's name and address on it", async () => {
+    const creatio = runtime.creatio!;
+    const opencx = runtime.opencx!;
+    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Cleo Park', email: 'Cleo.Park@Example.org' } });
+    await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: Broken hinge\n\nThe hinge broke.' });
+    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Broken hinge'), 'the case at the first message');
+    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
+    await waitFor(() => activities().length === 1, 'the first activity');
+    const sessionReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route === 'GET /chat/sessions/{id}').length;
+    const readsBefore = sessionReads();
+
+    await opencx.addMessage(session.id, { author: 'customer', text: 'Photo attached soon.' });
+    const later = await waitFor(() => activities().find((a) => String(a.Body).includes('Photo attached soon.')), 'the later message');
+
+    expect(sessionReads()).toBe(readsBefore);
+    expect(later.Sender).toBe(activities().find((a) => String(a.Body).includes('The hinge broke.'))?.Sender);
+    expect(String(later.Sender)).toContain('cleo.park@example.org');
+  });
+
+  it('reads the session again when the Creatio contact no longer carries the address the customer writes from', async () => {
+    const creatio = runtime.creatio!;
+    const opencx = runtime.opencx!;
+    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Dev Rao', email: 'dev@example.org' } });
+    await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: Refund\n\nWhere is my refund?' });
+    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Refund'), 'the case at the first message');
+    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
+    await waitFor(() => activities().length === 1, 'the first activity');
+    // A rep changed the contact's primary email in Creatio; the customer still writes from the old address.
+    creatio.store.update('Contact', String(theCase.ContactId), { Email: 'dev.rao@work.example' });
+    const sessionReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route === 'GET /chat/sessions/{id}').length;
+    const readsBefore = sessionReads();
+
+    await opencx.addMessage(session.id, { author: 'customer', text: 'Still waiting.' });
+    const later = await waitFor(() => activities().find((a) => String(a.Body).includes('Still waiting.')), 'the later message');
+
+    expect(sessionReads()).toBe(readsBefore + 1);
+    expect(String(later.Sender)).toContain('dev@example.org');
+    expect(String(later.Sender)).not.toContain('work.example');
+  });
 });

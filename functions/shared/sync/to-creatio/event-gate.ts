@@ -4,7 +4,9 @@ import type { TenantConfig } from '../../schemas/tenant-config';
 import type { SessionRecord } from '../../state/state-store';
 
 /** Events that carry (or hint at) a new message of the conversation. */
-const MESSAGE_EVENTS = new Set(['conversation.started', 'conversation.contact_response', 'conversation.ai_response', 'conversation.agent_response']);
+const MESSAGE_EVENTS: ReadonlySet<string> = new Set(['conversation.started', 'conversation.contact_response', 'conversation.ai_response', 'conversation.agent_response']);
+
+export const isMessageEvent = (name: string): boolean => MESSAGE_EVENTS.has(name);
 
 export type Gate = { readonly go: true } | { readonly go: false; readonly reason: string; readonly deferMs?: number };
 const GO: Gate = { go: true };
@@ -28,7 +30,7 @@ export interface Delivery {
  */
 const coalesceDelayMs = (event: OpenCxQueueMessage, state: SessionRecord, config: TenantConfig, delivery: Delivery): number | undefined => {
   const windowMs = config.cases.coalesceBeforeHandoffSeconds * 1000;
-  if (!windowMs || !delivery.firstDelivery || !MESSAGE_EVENTS.has(event.event)) return undefined;
+  if (!windowMs || !delivery.firstDelivery || !isMessageEvent(event.event)) return undefined;
   if (!state.caseId || state.handoffsSynced?.length || !state.updatedAt) return undefined;
   const left = new Date(state.updatedAt).getTime() + windowMs - delivery.now.getTime();
   return left > 0 ? left : undefined;
@@ -39,7 +41,7 @@ export const gateBeforeSession = (event: OpenCxQueueMessage, state: SessionRecor
   if (!state.caseId && !mayCreateCase(event, config) && event.event !== 'conversation.closed') {
     return { go: false, reason: 'no case yet (cases are created at handoff)' };
   }
-  if (MESSAGE_EVENTS.has(event.event) && delivery.syncedThisBatch?.has(event.conversationId)) {
+  if (isMessageEvent(event.event) && delivery.syncedThisBatch?.has(event.conversationId)) {
     return { go: false, reason: 'already synced in this batch' };
   }
   const deferMs = coalesceDelayMs(event, state, config, delivery);

@@ -10,7 +10,8 @@ import type { SyncPlan } from './plan-sync';
 export interface NextStateInput {
   readonly event: OpenCxQueueMessage;
   readonly state: SessionRecord;
-  readonly session: OpenCxSession;
+  /** Undefined when the session was not read (a new message of a known conversation): its status stays. */
+  readonly session: OpenCxSession | undefined;
   readonly history: readonly OpenCxMessage[];
   readonly historyCursor: string | undefined;
   /** The last history item read, in OpenCX's order (the cursor). */
@@ -56,7 +57,7 @@ export const nextSessionState = (input: NextStateInput): SessionRecord => {
     summaryWritten: state.summaryWritten || summaryOnCase,
     handoffsSynced: isHandoff && !plan.handoffAlreadySynced ? [...(state.handoffsSynced ?? []), event.occurredAt].slice(-20) : state.handoffsSynced,
     summariesSynced: summary && summaryOnCase ? [...new Set([...(state.summariesSynced ?? []), sha256Hex(summary)])].slice(-20) : state.summariesSynced,
-    status: input.session.status === 'open' || !input.session.status ? 'open' : 'closed',
+    status: !input.session ? (state.status ?? 'open') : input.session.status === 'open' || !input.session.status ? 'open' : 'closed',
     quarantined: nextQuarantine(state.quarantined, plan, input.quarantined),
     firstSyncedAt: state.firstSyncedAt ?? now.toISOString(),
     updatedAt: now.toISOString(),

@@ -17,7 +17,8 @@ import { messageFiles, type CustomerFilePolicy, type PlannedMessageFiles } from 
 export interface PlanInput {
   readonly event: OpenCxQueueMessage;
   readonly state: SessionRecord;
-  readonly session: OpenCxSession;
+  /** Undefined for a new message of a known conversation (`skipsSessionRead`): the session was not read. */
+  readonly session: OpenCxSession | undefined;
   /** History items after the cursor (the whole transcript at the first sync), normalised, in order. */
   readonly history: readonly OpenCxMessage[];
   /** Quarantined messages to try again (a replay), found in the history. */
@@ -92,9 +93,9 @@ export const planSync = (input: PlanInput): SyncPlan => {
   const sessionId = state.sessionId;
   const isHandoff = event.event === 'conversation.handoff_to_human';
   const handoffAlreadySynced = isHandoffAlreadySynced(event, state);
-  const channel = session.channel?.type ?? state.channel ?? undefined;
+  const channel = session?.channel?.type ?? state.channel ?? undefined;
   const creatioContactId = state.creatioContactId ?? input.contact?.creatioContactId;
-  const summary = event.handoff?.summary ?? session.handoff?.summary ?? session.summary ?? undefined;
+  const summary = event.handoff?.summary ?? session?.handoff?.summary ?? session?.summary ?? undefined;
 
   const setup: BatchOperation[] = [];
   if (input.contact?.create) setup.push(batchOp.create('Contact', input.contact.create));
@@ -106,7 +107,7 @@ export const planSync = (input: PlanInput): SyncPlan => {
         Symptoms: caseDescription(summary, identity),
         StatusId: config.cases.newStatusId,
         PriorityId: config.cases.priorityId,
-        RegisteredOn: toIso(session.created_at, now),
+        RegisteredOn: toIso(session?.created_at, now),
         ...(creatioContactId ? { ContactId: creatioContactId } : {}),
         ...(config.cases.defaultOwnerId ? { OwnerId: config.cases.defaultOwnerId } : {}),
         ...(config.cases.defaultGroupId ? { GroupId: config.cases.defaultGroupId } : {}),

@@ -6,8 +6,8 @@ import type { SessionRecord } from '../../state/state-store';
 import type { LookupResolver } from './lookups';
 
 /** Whether OpenCX closed the conversation as resolved (by the session's status or the closure's verdict). */
-export const resolvedInOpenCx = (event: OpenCxQueueMessage, session: OpenCxSession): boolean =>
-  session.status === 'closed_resolved' || event.closure?.humanResolution === 'resolved' || (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
+export const resolvedInOpenCx = (event: OpenCxQueueMessage, session: OpenCxSession | undefined): boolean =>
+  session?.status === 'closed_resolved' || event.closure?.humanResolution === 'resolved' || (event.closure?.humanResolution == null && event.closure?.aiResolution === 'resolved');
 
 /** Which OpenCX closure this is: its timestamp for a close event; a resolved status seen on another event is 'status'. */
 export const closureKey = (event: OpenCxQueueMessage): string => (event.event === 'conversation.closed' ? event.occurredAt : 'status');
@@ -17,8 +17,8 @@ export const closureKey = (event: OpenCxQueueMessage): string => (event.event ==
  * OpenCX closure resolves the case once (resolve → the customer writes again → resolve resolves it again);
  * a resolved status seen on another event counts only when no closure was synced yet.
  */
-export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSession, state: SessionRecord, config: TenantConfig): boolean => {
-  if (event.event !== 'conversation.closed' && session.status !== 'closed_resolved') return false;
+export const wantsResolution = (event: OpenCxQueueMessage, session: OpenCxSession | undefined, state: SessionRecord, config: TenantConfig): boolean => {
+  if (event.event !== 'conversation.closed' && session?.status !== 'closed_resolved') return false;
   if (!config.cases.resolvedStatusId) return false;
   // The echo of a resolution made in Creatio (the bridge closed the conversation itself): nothing to write back.
   if (state.resolvedBy === 'creatio' && state.status === 'closed') return false;

@@ -9,8 +9,9 @@ import { aiFieldColumns, originFor } from './case-fields';
 import { recordCase } from './case-record';
 import { chooseCase, type CaseTarget } from './choose-case';
 import { confirmClaim, contactClaim, knownContact, needsContact } from './contact-claim';
-import { contactIdentity, matchContact, type ContactMatch } from './contact';
+import { contactIdentity, matchContact, type ContactIdentity, type ContactMatch } from './contact';
 import { gateAfterSession, gateBeforeSession } from './event-gate';
+import { knownCustomer, skipsSessionRead } from './known-customer';
 import { writePlan } from './execute-plan';
 import type { LookupResolver } from './lookups';
 import { nextSessionState } from './next-state';
@@ -89,12 +90,20 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   // The transcript since the cursor (the whole of it at the first sync, or for a replay that retries quarantined messages).
   const retryQuarantined = event.event === REPLAY_EVENT && Boolean(state.quarantined?.length);
   const readTranscript = () => readHistory(deps.opencx, state, { retryQuarantined });
+  // Who the customer is: a new message of a known conversation asks Creatio (no OpenCX request, issue 13),
+  // anything else (or a contact that no longer proves the same identity) reads the OpenCX session.
+  const customer = async (): Promise<{ readonly session?: OpenCxSession; readonly identity: ContactIdentity }> => {
+    const known = skipsSessionRead(event, state) ? await knownCustomer(state, event, { creatio: deps.creatio, defaultCountry: config.creatio.defaultCountry }) : undefined;
+    if (known) return { identity: known };
+    const read = await deps.opencx.getSession(sessionId);
+    return { session: read, identity: contactIdentity(read, config.creatio.defaultCountry) };
+  };
   // With a case, the session can no longer stop the sync (gateAfterSession): read it, the history and our outbound
   // record side by side. Without one, the session decides first, so that no OpenCX request is spent on a skip.
-  const [session, early] = state.caseId
-    ? await Promise.all([deps.opencx.getSession(sessionId), Promise.all([readTranscript(), store.getOutbound(sessionId)])])
-    : [await deps.opencx.getSession(sessionId), undefined];
-  const after = gateAfterSession(event, state, session, config);
+  const [{ session, identity }, early] = state.caseId
+    ? await Promise.all([customer(), Promise.all([readTranscript(), store.getOutbound(sessionId)])])
+    : [await customer(), undefined];
+  const after = session ? gateAfterSession(event, state, session, config) : { go: true as const };
   if (!after.go) return { kind: 'skipped', reason: after.reason };
   // Replies reach a session only through its case, so a session without a case has no outbound record yet.
   const [history, outbound] = early ?? [await readTranscript(), undefined];
@@ -102,7 +111,6 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   // Our own replies coming back: by OpenCX message id, by text only within minutes of sending (a rep's later "Thanks!" is real).
   const echoes = new Set([...history.fresh, ...history.retry].filter((m) => m.author === 'agent' && isOutboundEcho(m, outbound?.value)).map((m) => m.id));
 
-  const identity = contactIdentity(session, config.creatio.defaultCountry);
   const candidates = await readCaseCandidates(state, identity.key, deps);
   const choice = chooseCase(state, candidates, config, now);
   if (choice.kind === 'wait') throw new RetryableError(choice.reason, { kind: 'conflict' });
@@ -110,7 +118,7 @@ export const syncConversation = async (event: OpenCxQueueMessage, deps: SyncToCr
   // Contact search and case lookups side by side: one round trip, not two, on a cold client.
   const [contact, caseColumns] = await Promise.all([
     needsContact(target, state.creatioContactId) ? findContact(target, identity, deps) : undefined,
-    target.mode === 'created' ? caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {},
+    target.mode === 'created' && session ? caseColumnsFor(event, session, session.channel?.type ?? state.channel ?? undefined, deps) : {},
   ]);
   const reopenCase = target.mode === 'appended' && candidates.openCase === 'resolved';
 
