@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreatioClient } from '../functions/shared/creatio';
 import { createOpenCxClient, type OpenCxClient } from '../functions/shared/opencx';
@@ -9,6 +12,7 @@ import { syncConversation } from '../functions/shared/sync/to-creatio/sync-conve
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers } from '../local/aws-servers';
 import { startCreatioSandbox, type CreatioSandbox } from '../local/creatio-sandbox';
 import { startOpenCxSandbox, type OpenCxSandbox } from '../local/opencx-sandbox';
+import { startLocalRuntime } from '../local/runtime';
 
 /** OpenCX's history page size in these runs: the API documents no page-size parameter; 20 is what it returns. */
 export const OPENCX_PAGE_SIZE = 20;
@@ -293,12 +297,20 @@ export const measureRequestsPerHandoff = async (options: { sizes: readonly numbe
   return rows;
 };
 
+const row = (pattern: string, messages: number, opencx: number): EveryConversationRow => ({
+  pattern,
+  messages,
+  opencx,
+  perMessage: Math.round((opencx / messages) * 100) / 100,
+  ceilingPerMinute: Math.floor(OPENCX_REQUESTS_PER_MINUTE / (opencx / messages)),
+});
+
 /**
  * "Every conversation" mode (a case from the first message, messages logged live): OpenCX requests
  * per synced message, when each message event is its own sync (live chat) and when a burst of ten
  * arrives in one SQS batch, and the messages per minute OpenCX's limit allows at that rate.
  */
-export const measureEveryConversation = async (): Promise<EveryConversationRow[]> => {
+export const measureEveryConversation = async (options: { readonly coalesced?: boolean } = {}): Promise<EveryConversationRow[]> => {
   const aws = await startLocalAwsServers();
   const creatioSandbox = await startCreatioSandbox({ port: 0 });
   const opencxSandbox = await startOpenCxSandbox({ port: 0, historyPageSize: OPENCX_PAGE_SIZE });
@@ -307,13 +319,6 @@ export const measureEveryConversation = async (): Promise<EveryConversationRow[]
   try {
     const clients = newClients(creatioSandbox, opencxSandbox);
     const deps = (syncedThisBatch?: Set<string>) => syncDeps(everyConfig, clients, store, syncedThisBatch);
-    const row = (pattern: string, messages: number, opencx: number): EveryConversationRow => ({
-      pattern,
-      messages,
-      opencx,
-      perMessage: Math.round((opencx / messages) * 100) / 100,
-      ceilingPerMinute: Math.floor(OPENCX_REQUESTS_PER_MINUTE / (opencx / messages)),
-    });
 
     // Live: every message is its own event and its own invocation.
     const live = await conversation(opencxSandbox, 'live@example.org', 0);
@@ -335,5 +340,45 @@ export const measureEveryConversation = async (): Promise<EveryConversationRow[]
   } finally {
     await Promise.all([aws.stop(), creatioSandbox.stop(), opencxSandbox.stop()]);
   }
+  if (options.coalesced) rows.push(await measureCoalescedLive());
   return rows;
+};
+
+/**
+ * Live chat through the whole local pipeline (webhook, SQS FIFO, the consumer's coalescing): a message
+ * every 5 s against the default 20 s window, run ten times faster (a 2 s window, a message every 500 ms:
+ * the same four messages a window). Every OpenCX request of the conversation is counted at the sandbox,
+ * the first message's (session and history, to create the case) included.
+ */
+const measureCoalescedLive = async (): Promise<EveryConversationRow> => {
+  const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'tenants', 'example.json'), 'utf8'));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tenant-')), 'every.json');
+  fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'bench-live', cases: { ...example.cases, createCaseOnlyOnHandoff: false, coalesceBeforeHandoffSeconds: 2 } }));
+  const runtime = await startLocalRuntime({
+    port: 0,
+    logLevel: 'SILENT',
+    tenantConfigPath: file,
+    visibilityTimeoutSeconds: 1,
+    opencxSandbox: { historyPageSize: OPENCX_PAGE_SIZE },
+  });
+  try {
+    const opencx = runtime.opencx!;
+    const creatio = runtime.creatio!;
+    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Live', email: 'live@example.org' } });
+    const messages = 40;
+    for (let i = 0; i < messages; i += 1) {
+      await opencx.addMessage(session.id, { author: i % 2 ? 'ai' : 'customer', text: `live ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const caseId = () => creatio.store.list('Activity').find((a) => String(a.Body ?? '').includes('live 0'))?.CaseId;
+    const deadline = Date.now() + 30_000;
+    while (creatio.store.list('Activity').filter((a) => a.CaseId && a.CaseId === caseId()).length < messages) {
+      if (Date.now() > deadline) throw new Error('the live conversation did not reach Creatio within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const requests = opencx.requests.filter((r) => r.sessionId === session.id).length;
+    return row('a message every 5 s, through the queue and the consumer (20 s window; run 10× faster)', messages, requests);
+  } finally {
+    await runtime.stop();
+  }
 };
