@@ -1,6 +1,7 @@
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
+import { drained } from '../support/pipeline';
 import { settle, waitFor } from '../support/wait';
 
 const RESOLVED = 'ae7f411e-f46b-1410-009b-0050ba5d6c38';
@@ -272,21 +273,27 @@ describe('OpenCX → Creatio: cost and failures', () => {
     for (let i = 0; i < messages; i += 1) {
       await opencx.addMessage(session.id, { author: i % 2 ? 'ai' : 'customer', text: `message ${i}`, created_at: new Date(Date.UTC(2026, 10, 20, 12, 0, i)).toISOString() });
     }
+    // Only this handoff's requests are counted: earlier events (of this test or others) are all synced first.
     await opencx.whenIdle();
+    await drained(runtime, 200);
     const before = creatio.requestLog.length;
     await opencx.handOff(session.id, { summary: `${messages} messages` });
     const contact = await waitFor(() => contactByEmail(email), 'the contact');
     const theCase = await waitFor(() => casesOf(contact.Id)[0], 'the case');
     await waitFor(() => activitiesOf(theCase.Id).length === messages, `${messages} activities`);
+    await drained(runtime, 200);
     return creatio.requestLog.slice(before).filter((r) => !r.path.startsWith('/_sandbox')).length;
   };
 
   it('costs the same number of Creatio requests for a handoff of 2 messages as for one of 60', async () => {
+    // The first handoff of a container also fetches the token and the case-origin lookup: not what is compared here.
+    await handoffCost(1, 'warm.handoff@example.org');
     const short = await handoffCost(2, 'short.handoff@example.org');
     const long = await handoffCost(60, 'long.handoff@example.org');
 
     expect(long).toBe(short);
-    expect(short).toBeLessThanOrEqual(4);
+    // A new contact on a warm client: its two searches side by side, then one $batch.
+    expect(short).toBeLessThanOrEqual(3);
   });
 
   it('parks an event that Creatio refuses for good in the DLQ with the reason, and writes nothing twice', async () => {
