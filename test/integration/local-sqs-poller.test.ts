@@ -52,32 +52,8 @@ describe('local SQS poller (what the Lambda event source mapping does)', () => {
     expect(poller.stats.recordsSucceeded).toBe(3);
   });
 
-  it('redelivers a reported failure after the visibility timeout and parks it in the DLQ after the last receive', async () => {
-    const receives: number[] = [];
-    poller = startPoller({
-      sqs,
-      queue: aws.opencxEvents,
-      functionName: 'test',
-      timeoutMs: 5_000,
-      concurrency: 1,
-      handler: async (event: SQSEvent): Promise<SQSBatchResponse> => {
-        for (const record of event.Records) receives.push(Number(record.attributes.ApproximateReceiveCount));
-        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
-      },
-    });
-    await send('always-fails', 'poison', 'poison-1');
-
-    await waitFor(async () => {
-      const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.opencxEvents.dlqUrl, VisibilityTimeout: 30 }));
-      return (dlq.Messages ?? []).some((m) => m.Body === 'always-fails');
-    }, 25_000);
-
-    expect(receives).toEqual(Array.from({ length: MAX_RECEIVE_COUNT }, (_, i) => i + 1));
-  }, 30_000);
-
-  it('counts receives as SQS does when the consumer holds a message back: five deliveries before the DLQ, not fewer', async () => {
-    // local-aws-sqs counts every ChangeMessageVisibility as a receive; the deployed consumer calls it to wait out
-    // Retry-After, the shared OpenCX budget, coalescing and refused credentials.
+  /** The receive counts a consumer that fails `body` every time sees before the message reaches the DLQ. */
+  const receivesUntilParked = async (body: string, options: { readonly holdBack: boolean }): Promise<number[]> => {
     const receives: number[] = [];
     poller = startPoller({
       sqs,
@@ -88,19 +64,29 @@ describe('local SQS poller (what the Lambda event source mapping does)', () => {
       handler: async (event: SQSEvent): Promise<SQSBatchResponse> => {
         for (const record of event.Records) {
           receives.push(Number(record.attributes.ApproximateReceiveCount));
-          await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: aws.opencxEvents.url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 1 }));
+          if (options.holdBack) {
+            await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: aws.opencxEvents.url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 1 }));
+          }
         }
         return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
       },
     });
-    await send('held-back', 'held', 'held-1');
-
+    await send(body, body, `${body}-1`);
     await waitFor(async () => {
       const dlq = await sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.opencxEvents.dlqUrl, VisibilityTimeout: 30 }));
-      return (dlq.Messages ?? []).some((m) => m.Body === 'held-back');
+      return (dlq.Messages ?? []).some((m) => m.Body === body);
     }, 25_000);
+    return receives;
+  };
 
-    expect(receives).toEqual([1, 2, 3, 4, 5]);
+  it('redelivers a reported failure after the visibility timeout and parks it in the DLQ after the last receive', async () => {
+    expect(await receivesUntilParked('always-fails', { holdBack: false })).toEqual(Array.from({ length: MAX_RECEIVE_COUNT }, (_, i) => i + 1));
+  }, 30_000);
+
+  it('counts receives as SQS does when the consumer holds a message back: five deliveries before the DLQ, not fewer', async () => {
+    // local-aws-sqs counts every ChangeMessageVisibility as a receive; the deployed consumer calls it to wait out
+    // Retry-After, the shared OpenCX budget, coalescing and refused credentials.
+    expect(await receivesUntilParked('held-back', { holdBack: true })).toEqual([1, 2, 3, 4, 5]);
   }, 30_000);
 
   it('treats a consumer that throws as a failed batch, as Lambda does', async () => {

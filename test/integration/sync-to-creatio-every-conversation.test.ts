@@ -16,16 +16,30 @@ afterAll(async () => {
   await runtime.stop();
 });
 
+/**
+ * A conversation whose first customer message has become a case with its activity (as "every conversation" mode
+ * does before any handoff); `subject` is the case subject the message gives.
+ */
+const conversationWithCase = async (channel: string, contact: { name: string; email: string }, text: string, subject: string) => {
+  const creatio = runtime.creatio!;
+  const opencx = runtime.opencx!;
+  const { session } = await opencx.createSession({ channel, contact });
+  await opencx.addMessage(session.id, { author: 'customer', text });
+  const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === subject), 'the case at the first message');
+  const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
+  await waitFor(() => activities().length === 1, 'the first activity');
+  const requests = (route: string) => opencx.requests.filter((r) => r.sessionId === session.id && r.route === route).length;
+  return { creatio, opencx, session, theCase, activities, requests };
+};
+
 describe('OpenCX → Creatio with "create case only on handoff" off', () => {
   it('creates the case at the first message, logs the messages that follow within seconds, and adds the summary at handoff', async () => {
-    const creatio = runtime.creatio!;
-    const opencx = runtime.opencx!;
-    const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Ana', email: 'ana@example.org' } });
-
-    await opencx.addMessage(session.id, { author: 'customer', text: 'My invoice is wrong.' });
-    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'My invoice is wrong.'), 'the case at the first message');
-    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
-    await waitFor(() => activities().length === 1, 'the first activity');
+    const { creatio, opencx, session, theCase, activities } = await conversationWithCase(
+      'web',
+      { name: 'Ana', email: 'ana@example.org' },
+      'My invoice is wrong.',
+      'My invoice is wrong.',
+    );
     await opencx.addMessage(session.id, { author: 'ai', text: 'Which invoice number?' });
     await waitFor(() => activities().length === 2, 'the AI reply, within the coalescing window');
 
@@ -37,14 +51,8 @@ describe('OpenCX → Creatio with "create case only on handoff" off', () => {
   });
 
   it('syncs a burst of AI-phase messages together: one OpenCX history read for the burst, not one per message', async () => {
-    const creatio = runtime.creatio!;
-    const opencx = runtime.opencx!;
-    const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Bo', email: 'bo@example.org' } });
-    await opencx.addMessage(session.id, { author: 'customer', text: 'Where is my parcel?' });
-    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Where is my parcel?'), 'the case at the first message');
-    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
-    await waitFor(() => activities().length === 1, 'the first activity');
-    const historyReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route.endsWith('/history')).length;
+    const { opencx, session, activities, requests } = await conversationWithCase('web', { name: 'Bo', email: 'bo@example.org' }, 'Where is my parcel?', 'Where is my parcel?');
+    const historyReads = () => requests('GET /chat/sessions/{id}/history');
     const readsBefore = historyReads();
 
     // Five messages, 300 ms apart: without coalescing each would be its own sync.
@@ -59,14 +67,13 @@ describe('OpenCX → Creatio with "create case only on handoff" off', () => {
   });
 
   it("logs a later message without reading the OpenCX session again, with the customer's name and address on it", async () => {
-    const creatio = runtime.creatio!;
-    const opencx = runtime.opencx!;
-    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Cleo Park', email: 'Cleo.Park@Example.org' } });
-    await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: Broken hinge\n\nThe hinge broke.' });
-    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Broken hinge'), 'the case at the first message');
-    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
-    await waitFor(() => activities().length === 1, 'the first activity');
-    const sessionReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route === 'GET /chat/sessions/{id}').length;
+    const { opencx, session, activities, requests } = await conversationWithCase(
+      'email',
+      { name: 'Cleo Park', email: 'Cleo.Park@Example.org' },
+      'Subject: Broken hinge\n\nThe hinge broke.',
+      'Broken hinge',
+    );
+    const sessionReads = () => requests('GET /chat/sessions/{id}');
     const readsBefore = sessionReads();
 
     await opencx.addMessage(session.id, { author: 'customer', text: 'Photo attached soon.' });
@@ -78,16 +85,15 @@ describe('OpenCX → Creatio with "create case only on handoff" off', () => {
   });
 
   it('reads the session again when the Creatio contact no longer carries the address the customer writes from', async () => {
-    const creatio = runtime.creatio!;
-    const opencx = runtime.opencx!;
-    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Dev Rao', email: 'dev@example.org' } });
-    await opencx.addMessage(session.id, { author: 'customer', text: 'Subject: Refund\n\nWhere is my refund?' });
-    const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === 'Refund'), 'the case at the first message');
-    const activities = () => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id);
-    await waitFor(() => activities().length === 1, 'the first activity');
+    const { creatio, opencx, session, theCase, activities, requests } = await conversationWithCase(
+      'email',
+      { name: 'Dev Rao', email: 'dev@example.org' },
+      'Subject: Refund\n\nWhere is my refund?',
+      'Refund',
+    );
     // A rep changed the contact's primary email in Creatio; the customer still writes from the old address.
     creatio.store.update('Contact', String(theCase.ContactId), { Email: 'dev.rao@work.example' });
-    const sessionReads = () => opencx.requests.filter((r) => r.sessionId === session.id && r.route === 'GET /chat/sessions/{id}').length;
+    const sessionReads = () => requests('GET /chat/sessions/{id}');
     const readsBefore = sessionReads();
 
     await opencx.addMessage(session.id, { author: 'customer', text: 'Still waiting.' });
