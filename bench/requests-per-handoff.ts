@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreatioClient } from '../functions/shared/creatio';
@@ -12,7 +11,6 @@ import { syncConversation } from '../functions/shared/sync/to-creatio/sync-conve
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAwsServers } from '../local/aws-servers';
 import { startCreatioSandbox, type CreatioSandbox } from '../local/creatio-sandbox';
 import { startOpenCxSandbox, type OpenCxSandbox } from '../local/opencx-sandbox';
-import { startLocalRuntime } from '../local/runtime';
 
 /** OpenCX's history page size in these runs: the API documents no page-size parameter; 20 is what it returns. */
 export const OPENCX_PAGE_SIZE = 20;
@@ -297,7 +295,7 @@ export const measureRequestsPerHandoff = async (options: { sizes: readonly numbe
   return rows;
 };
 
-const row = (pattern: string, messages: number, opencx: number): EveryConversationRow => ({
+export const row = (pattern: string, messages: number, opencx: number): EveryConversationRow => ({
   pattern,
   messages,
   opencx,
@@ -340,45 +338,16 @@ export const measureEveryConversation = async (options: { readonly coalesced?: b
   } finally {
     await Promise.all([aws.stop(), creatioSandbox.stop(), opencxSandbox.stop()]);
   }
-  if (options.coalesced) rows.push(await measureCoalescedLive());
+  if (options.coalesced) rows.push(measureLiveConversation());
   return rows;
 };
 
 /**
- * Live chat through the whole local pipeline (webhook, SQS FIFO, the consumer's coalescing): a message
- * every 5 s against the default 20 s window, run ten times faster (a 2 s window, a message every 500 ms:
- * the same four messages a window). Every OpenCX request of the conversation is counted at the sandbox,
- * the first message's (session and history, to create the case) included.
+ * bench/live-conversation.ts in a process of its own: a local runtime's handler modules read their
+ * configuration once (as on Lambda), and this one runs with its own tenant ("every conversation" mode).
  */
-const measureCoalescedLive = async (): Promise<EveryConversationRow> => {
-  const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'tenants', 'example.json'), 'utf8'));
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tenant-')), 'every.json');
-  fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'bench-live', cases: { ...example.cases, createCaseOnlyOnHandoff: false, coalesceBeforeHandoffSeconds: 2 } }));
-  const runtime = await startLocalRuntime({
-    port: 0,
-    logLevel: 'SILENT',
-    tenantConfigPath: file,
-    visibilityTimeoutSeconds: 1,
-    opencxSandbox: { historyPageSize: OPENCX_PAGE_SIZE },
-  });
-  try {
-    const opencx = runtime.opencx!;
-    const creatio = runtime.creatio!;
-    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Live', email: 'live@example.org' } });
-    const messages = 40;
-    for (let i = 0; i < messages; i += 1) {
-      await opencx.addMessage(session.id, { author: i % 2 ? 'ai' : 'customer', text: `live ${i}` });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const caseId = () => creatio.store.list('Activity').find((a) => String(a.Body ?? '').includes('live 0'))?.CaseId;
-    const deadline = Date.now() + 30_000;
-    while (creatio.store.list('Activity').filter((a) => a.CaseId && a.CaseId === caseId()).length < messages) {
-      if (Date.now() > deadline) throw new Error('the live conversation did not reach Creatio within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const requests = opencx.requests.filter((r) => r.sessionId === session.id).length;
-    return row('a message every 5 s, through the queue and the consumer (20 s window; run 10× faster)', messages, requests);
-  } finally {
-    await runtime.stop();
-  }
+const measureLiveConversation = (): EveryConversationRow => {
+  const run = spawnSync(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, 'live-conversation.ts')], { encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`bench/live-conversation.ts failed: ${(run.stderr || run.stdout).slice(-1500)}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as EveryConversationRow;
 };
