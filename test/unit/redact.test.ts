@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { errorFields } from '../../functions/shared/log';
 import { redact } from '../../functions/shared/redact';
 
@@ -28,5 +29,12 @@ describe('Error text on its way to logs and DLQ attributes', () => {
     const fields = errorFields(new Error("OpenCX answered 400: contact.email 'dana@example.org' is invalid"));
 
     expect(JSON.stringify(fields)).not.toContain('dana@example.org');
+  });
+
+  it('names an error made in another realm (a socket error under a test runner) instead of logging "object"', () => {
+    const foreign: unknown = runInNewContext("new TypeError('fetch failed')");
+
+    expect(foreign instanceof Error).toBe(false);
+    expect(errorFields(foreign)).toMatchObject({ errorName: 'TypeError', errorMessage: 'fetch failed' });
   });
 });
