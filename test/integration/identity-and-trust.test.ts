@@ -1,38 +1,26 @@
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { repRepliesOnCase } from '../support/rep-reply';
 import { settle, waitFor } from '../support/wait';
+import { useLocalRuntime } from '../support/local-runtime';
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
-
-beforeAll(async () => {
-  // No identity URL: the consumers must discover where this (non-creatio.com) instance issues tokens.
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1, env: { CREATIO_IDENTITY_URL: '' } });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-});
-afterAll(async () => {
-  await runtime.stop();
-});
+// No identity URL: the consumers must discover where this (non-creatio.com) instance issues tokens.
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 1, env: { CREATIO_IDENTITY_URL: '' } });
 
 type Row = Record<string, unknown>;
-const contacts = (): Row[] => creatio.store.list('Contact');
+const contacts = (): Row[] => local.creatio.store.list('Contact');
 const caseOfSession = (sessionId: string): Row | undefined =>
-  creatio.store.list('Case').find((c) => creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(sessionId)));
-const sentTo = (sessionId: string) => opencx.sentMessages.filter((m) => m.sessionId === sessionId);
+  local.creatio.store.list('Case').find((c) => local.creatio.store.list('Activity').some((a) => a.CaseId === c.Id && String(a.Body).includes(sessionId)));
+const sentTo = (sessionId: string) => local.opencx.sentMessages.filter((m) => m.sessionId === sessionId);
 
 const handOff = async (input: Parameters<OpenCxSandbox['createSession']>[0], text: string): Promise<string> => {
-  const { session } = await opencx.createSession(input);
-  await opencx.addMessage(session.id, { author: 'customer', text });
-  await opencx.handOff(session.id, { summary: 'The customer needs a human.' });
+  const { session } = await local.opencx.createSession(input);
+  await local.opencx.addMessage(session.id, { author: 'customer', text });
+  await local.opencx.handOff(session.id, { summary: 'The customer needs a human.' });
   return session.id;
 };
 
 const agentReplies = (caseId: string, text: string): void => {
-  repRepliesOnCase(creatio, { caseId, html: `<p>${text}</p>` });
+  repRepliesOnCase(local.creatio, { caseId, html: `<p>${text}</p>` });
 };
 
 describe('a stranger who types a customer’s email address into the web chat', () => {
@@ -62,7 +50,7 @@ describe('a stranger who types a customer’s email address into the web chat', 
     agentReplies(String(customerCase.Id), 'Your invoice 2026-114 is attached to this email.');
 
     await waitFor(() => sentTo(customerSession).length === 1, 'the reply to the customer');
-    await settle(() => [opencx.sentMessages.length, creatio.store.list('Activity').length]);
+    await settle(() => [local.opencx.sentMessages.length, local.creatio.store.list('Activity').length]);
 
     expect(sentTo(strangerSession)).toEqual([]);
   });
@@ -74,12 +62,12 @@ describe('replies once, and only real ones', () => {
     const theCase = await waitFor(() => caseOfSession(sessionId), 'Ivo’s case');
     agentReplies(String(theCase.Id), 'Thanks!');
     await waitFor(() => sentTo(sessionId).length === 1, 'the Creatio reply in OpenCX');
-    await settle(() => [creatio.store.list('Activity').length, opencx.webhookDeliveries.length]);
-    const before = creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length;
+    await settle(() => [local.creatio.store.list('Activity').length, local.opencx.webhookDeliveries.length]);
+    const before = local.creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length;
 
-    await opencx.addMessage(sessionId, { author: 'agent', text: 'Thanks!', created_at: new Date(Date.now() + 86_400_000).toISOString() });
+    await local.opencx.addMessage(sessionId, { author: 'agent', text: 'Thanks!', created_at: new Date(Date.now() + 86_400_000).toISOString() });
 
-    await waitFor(() => creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length === before + 1, 'the inbox reply on the case');
+    await waitFor(() => local.creatio.store.list('Activity').filter((a) => a.CaseId === theCase.Id).length === before + 1, 'the inbox reply on the case');
   });
 });
 
@@ -110,10 +98,10 @@ describe('a returning customer whose address was typed into Creatio with a space
 
 describe('an OpenCX event that names no conversation', () => {
   it('is answered 200 "ignored" with the reason, so OpenCX neither retries nor alerts', async () => {
-    const answer = await fetch(runtime.opencxWebhookUrl, {
+    const answer = await fetch(local.runtime.opencxWebhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: 'conversation.closed', organization_id: runtime.config.opencx.organizationId, data: { conversation_id: null } }),
+      body: JSON.stringify({ event: 'conversation.closed', organization_id: local.runtime.config.opencx.organizationId, data: { conversation_id: null } }),
     });
 
     expect(answer.status).toBe(200);
@@ -123,7 +111,7 @@ describe('an OpenCX event that names no conversation', () => {
 
 describe('a Creatio instance on its own domain, with no identity service URL configured', () => {
   it('gets its token through discovery, and never asks <instance>/connect/token', () => {
-    const paths = creatio.requestLog.map((entry) => `${entry.method} ${entry.path}`);
+    const paths = local.creatio.requestLog.map((entry) => `${entry.method} ${entry.path}`);
 
     expect(paths).toContain('GET /0/.well-known/openid-configuration');
     expect(paths).toContain('POST /0/connect/token');

@@ -7,33 +7,26 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import { EXAMPLE_SESSION_IDS, type OpenCxSandbox } from '../../local/opencx-sandbox';
+import { EXAMPLE_SESSION_IDS } from '../../local/opencx-sandbox';
 import { scriptedIo } from '../../scripts/ops/io';
 import { queueDepth } from '../../scripts/ops/queues';
 import { runRedrive } from '../../scripts/ops/redrive';
 import { runReplay } from '../../scripts/ops/replay';
 import { runStatus } from '../../scripts/ops/status';
 import { targetFromLocal, type Target } from '../../scripts/ops/target';
+import { useLocalRuntime } from '../support/local-runtime';
 
 const HANDOFF = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'examples', 'opencx-webhook-handoff.json'), 'utf8');
 const SESSION = EXAMPLE_SESSION_IDS.email;
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 1 });
 let target: Target;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1 });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-  target = await targetFromLocal({ sqsEndpoint: runtime.aws.sqsEndpoint, config: runtime.config, queues: runtime.aws });
+  target = await targetFromLocal({ sqsEndpoint: local.runtime.aws.sqsEndpoint, config: local.runtime.config, queues: local.runtime.aws });
 });
 afterAll(async () => {
   target?.close();
-  await runtime?.stop();
 });
 
 const until = async <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 12_000): Promise<T> => {
@@ -50,12 +43,12 @@ const parked = async () => {
   const depth = await queueDepth(target.sqs, target.queues.opencx.dlqUrl);
   return depth.waiting + depth.inFlight;
 };
-const activitiesOf = (caseId: unknown) => creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
+const activitiesOf = (caseId: unknown) => local.creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
 
 it('parks an unsyncable handoff with its reason, and once fixed, redrive syncs it once and replay adds nothing', async () => {
   // Prepare: OpenCX does not know the conversation yet; the handoff webhook arrives anyway.
   expect(JSON.parse(HANDOFF).data.conversation_id).toBe(SESSION);
-  const accepted = await fetch(runtime.opencxWebhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HANDOFF });
+  const accepted = await fetch(local.runtime.opencxWebhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HANDOFF });
   expect(accepted.status).toBe(202);
   await until('the handoff to be parked in the DLQ', async () => (await parked()) > 0);
 
@@ -66,13 +59,13 @@ it('parks an unsyncable handoff with its reason, and once fixed, redrive syncs i
   expect(statusText).toMatch(/DLQ: 1 parked/);
   expect(statusText).toMatch(/1 × \[not_found\] .*was not found/);
   expect(statusText).toContain(SESSION);
-  expect(creatio.store.list('Case')).toHaveLength(0);
+  expect(local.creatio.store.list('Case')).toHaveLength(0);
 
   // Act 2: fix the cause (the conversation is readable now; no webhook is sent for it), then redrive.
-  opencx.seedExamples();
+  local.opencx.seedExamples();
   const redrive = scriptedIo();
   expect(await runRedrive(target, redrive.io, { queue: 'opencx', yes: true })).toBe(0);
-  const theCase = await until('the case', () => creatio.store.list('Case')[0]);
+  const theCase = await until('the case', () => local.creatio.store.list('Case')[0]);
   await until('the transcript', () => activitiesOf(theCase.Id).length > 0);
   await pause(500);
   const activities = activitiesOf(theCase.Id).length;
@@ -88,7 +81,7 @@ it('parks an unsyncable handoff with its reason, and once fixed, redrive syncs i
   await pause(500);
 
   // Assert: one case, the same activities, nothing parked.
-  expect(creatio.store.list('Case')).toHaveLength(1);
+  expect(local.creatio.store.list('Case')).toHaveLength(1);
   expect(activitiesOf(theCase.Id)).toHaveLength(activities);
   expect(await parked()).toBe(0);
 });

@@ -5,38 +5,32 @@ import { deterministicId } from '../../functions/shared/ids';
 import type { CreatioQueueMessage } from '../../functions/shared/schemas/queue-messages';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { repRepliesOnCase } from '../support/rep-reply';
 import { settle, waitFor } from '../support/wait';
+import { useLocalRuntime } from '../support/local-runtime';
 
 const AGENT = '5b0a9c1d-2e3f-4a5b-8c7d-6e5f4a3b2c1d';
 const HOUR = 3_600_000;
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 1, env: { POWERTOOLS_METRICS_DISABLED: 'true' } });
 let store: DynamoDbStateStore;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1, env: { POWERTOOLS_METRICS_DISABLED: 'true' } });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-  const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
-  store = new DynamoDbStateStore(dynamo, runtime.aws.tableName);
+  const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: local.runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  store = new DynamoDbStateStore(dynamo, local.runtime.aws.tableName);
 });
-afterAll(async () => {
-  await runtime.stop();
-});
-
 type Row = Record<string, unknown>;
-const activitiesOf = (caseId: string): Row[] => creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
-const sentTo = (sessionId: string) => opencx.sentMessages.filter((m) => m.sessionId === sessionId);
-const handled = () => runtime.pollers[1]!.stats.recordsSucceeded;
+const activitiesOf = (caseId: string): Row[] => local.creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
+const sentTo = (sessionId: string) => local.opencx.sentMessages.filter((m) => m.sessionId === sessionId);
+const handled = () => local.runtime.pollers[1]!.stats.recordsSucceeded;
 /** Until nothing moves: records, messages, webhooks and both consumers. */
 const quiet = () =>
-  settle(() => [creatio.store.list('Activity').length, opencx.sentMessages.length, opencx.webhookDeliveries.length, runtime.pollers.map((p) => ({ ...p.stats }))]);
+  settle(() => [
+    local.creatio.store.list('Activity').length,
+    local.opencx.sentMessages.length,
+    local.opencx.webhookDeliveries.length,
+    local.runtime.pollers.map((p) => ({ ...p.stats })),
+  ]);
 
 /**
  * A conversation already turned into a case, as the OpenCX → Creatio sync leaves it: the OpenCX
@@ -44,17 +38,17 @@ const quiet = () =>
  * the sync cursor at the end of the history.
  */
 const conversationOnCase = async (channel: 'email' | 'whatsapp', customerWroteAt: Date) => {
-  opencx.setWebhookUrl(undefined);
-  const { session } = await opencx.createSession({
+  local.opencx.setWebhookUrl(undefined);
+  const { session } = await local.opencx.createSession({
     channel,
     contact: channel === 'email' ? { name: 'Dana Whitfield', email: 'dana@example.org' } : { name: 'Jonas Becker', phone_number: '+4915123456789' },
     first_message: { text: channel === 'email' ? 'My card was declined twice.' : 'Mein Paket ist beschädigt' },
     created_at: customerWroteAt.toISOString(),
   });
-  opencx.setWebhookUrl(runtime.opencxWebhookUrl);
-  const contact = creatio.store.insert('Contact', { Name: session.contact.name });
-  const theCase = creatio.store.insert('Case', { Subject: 'Customer needs help', StatusId: CaseStatusIds.New, ContactId: contact.Id });
-  const history = opencx.sessions.get(session.id)!.history;
+  local.opencx.setWebhookUrl(local.runtime.opencxWebhookUrl);
+  const contact = local.creatio.store.insert('Contact', { Name: session.contact.name });
+  const theCase = local.creatio.store.insert('Case', { Subject: 'Customer needs help', StatusId: CaseStatusIds.New, ContactId: contact.Id });
+  const history = local.opencx.sessions.get(session.id)!.history;
   await store.putSession(
     {
       sessionId: session.id,
@@ -73,7 +67,7 @@ const conversationOnCase = async (channel: 'email' | 'whatsapp', customerWroteAt
 
 /** What an agent's "Send" on the case page leaves in Creatio: an outgoing Email activity with an HTML body. */
 const agentReplies = (caseId: string, html: string, id?: string): string =>
-  repRepliesOnCase(creatio, { caseId, html, title: 'RE: Customer needs help', ...(id ? { id } : {}), columns: { OwnerId: AGENT, CreatedById: AGENT } });
+  repRepliesOnCase(local.creatio, { caseId, html, title: 'RE: Customer needs help', ...(id ? { id } : {}), columns: { OwnerId: AGENT, CreatedById: AGENT } });
 
 describe('Creatio → OpenCX through the local runtime: agent replies', () => {
   it('delivers an agent’s email reply to the OpenCX session exactly once, also when the webhook arrives three times', async () => {
@@ -82,17 +76,17 @@ describe('Creatio → OpenCX through the local runtime: agent replies', () => {
 
     const activityId = agentReplies(caseId, '<p>Hi Dana,</p><p>the block on your card is lifted.</p>');
     const body = JSON.stringify({ event_type: 'new_activity', caseId, activityId });
-    for (let i = 0; i < 2; i += 1) await fetch(runtime.creatioWebhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (let i = 0; i < 2; i += 1) await fetch(local.runtime.creatioWebhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     // And once more after SQS's five-minute deduplication window: a new queue message for the same activity.
     const late: CreatioQueueMessage = { source: 'creatio', dedupId: 'late', eventType: 'new_activity', caseId, activityId, receivedAt: new Date().toISOString() };
-    await runtime.sqs.send(
-      new SendMessageCommand({ QueueUrl: runtime.aws.creatioEvents.url, MessageBody: JSON.stringify(late), MessageGroupId: caseId, MessageDeduplicationId: 'late' }),
+    await local.runtime.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.runtime.aws.creatioEvents.url, MessageBody: JSON.stringify(late), MessageGroupId: caseId, MessageDeduplicationId: 'late' }),
     );
     // The three posts are one queue message (same deduplication id), plus the late one.
     await waitFor(() => handled() >= handledBefore + 2, 'both queue messages handled');
     await quiet();
 
-    expect(runtime.creatioProcesses!.calls.filter((c) => c.body.activityId === activityId)).toEqual([
+    expect(local.runtime.creatioProcesses!.calls.filter((c) => c.body.activityId === activityId)).toEqual([
       expect.objectContaining({ body: { event_type: 'new_activity', caseId, activityId }, status: 202 }),
     ]);
     expect(sentTo(sessionId)).toEqual([
@@ -113,7 +107,7 @@ describe('Creatio → OpenCX through the local runtime: agent replies', () => {
     const { sessionId, caseId } = await conversationOnCase('email', new Date(Date.now() - HOUR));
 
     agentReplies(caseId, '<p>Your refund was issued today.</p>');
-    await waitFor(() => opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.agent_response'), 'the echo webhook');
+    await waitFor(() => local.opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.agent_response'), 'the echo webhook');
     await quiet();
 
     expect(sentTo(sessionId)).toHaveLength(1);
@@ -126,7 +120,7 @@ describe('Creatio → OpenCX through the local runtime: agent replies', () => {
     await store.rememberOwnActivities([ownId]);
 
     agentReplies(caseId, '<p>(an AI reply the bridge logged as an outgoing email)</p>', ownId);
-    await waitFor(() => runtime.creatioProcesses!.calls.some((c) => c.body.activityId === ownId), 'the business process call');
+    await waitFor(() => local.runtime.creatioProcesses!.calls.some((c) => c.body.activityId === ownId), 'the business process call');
     await quiet();
 
     expect(sentTo(sessionId)).toHaveLength(0);
@@ -150,8 +144,8 @@ describe('Creatio → OpenCX through the local runtime: the WhatsApp 24-hour win
 
     const activityId = agentReplies(caseId, '<p>Haben Sie das Paket noch?</p>');
     const noteId = deterministicId('example', 'reply-not-delivered', activityId);
-    const note = await waitFor(() => creatio.store.get('Activity', noteId), 'the note on the case');
-    await waitFor(() => runtime.creatioProcesses!.calls.some((c) => c.body.activityId === noteId), 'the business process call for the note');
+    const note = await waitFor(() => local.creatio.store.get('Activity', noteId), 'the note on the case');
+    await waitFor(() => local.runtime.creatioProcesses!.calls.some((c) => c.body.activityId === noteId), 'the business process call for the note');
     await quiet();
 
     expect(sentTo(sessionId)).toHaveLength(0);

@@ -2,49 +2,43 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseStatusIds } from '../../functions/shared/creatio';
 import { DynamoDbStateStore } from '../../functions/shared/state/dynamodb-state-store';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { settle, waitFor } from '../support/wait';
+import { useLocalRuntime } from '../support/local-runtime';
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 1, env: { POWERTOOLS_METRICS_DISABLED: 'true' } });
 let store: DynamoDbStateStore;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1, env: { POWERTOOLS_METRICS_DISABLED: 'true' } });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-  const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
-  store = new DynamoDbStateStore(dynamo, runtime.aws.tableName);
+  const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: local.runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  store = new DynamoDbStateStore(dynamo, local.runtime.aws.tableName);
 });
-afterAll(async () => {
-  await runtime.stop();
-});
-
-const updatesOf = (sessionId: string) => opencx.statusUpdates.filter((u) => u.sessionId === sessionId);
-const casePatches = (caseId: string) => creatio.requestLog.filter((r) => r.method === 'PATCH' && r.path.includes(caseId));
-const caseEvents = (caseId: string) => runtime.creatioProcesses!.calls.filter((c) => c.body.caseId === caseId && c.body.event_type === 'case_updated');
+const updatesOf = (sessionId: string) => local.opencx.statusUpdates.filter((u) => u.sessionId === sessionId);
+const casePatches = (caseId: string) => local.creatio.requestLog.filter((r) => r.method === 'PATCH' && r.path.includes(caseId));
+const caseEvents = (caseId: string) => local.runtime.creatioProcesses!.calls.filter((c) => c.body.caseId === caseId && c.body.event_type === 'case_updated');
 /** Until nothing moves: records, status changes, webhooks and both consumers. */
 const quiet = () =>
-  settle(() => [creatio.store.list('Case').map((c) => c.ModifiedOn), opencx.statusUpdates.length, opencx.webhookDeliveries.length, runtime.pollers.map((p) => ({ ...p.stats }))]);
+  settle(() => [
+    local.creatio.store.list('Case').map((c) => c.ModifiedOn),
+    local.opencx.statusUpdates.length,
+    local.opencx.webhookDeliveries.length,
+    local.runtime.pollers.map((p) => ({ ...p.stats })),
+  ]);
 
 /**
  * An email conversation already turned into a case, as the OpenCX → Creatio sync leaves it (set up
  * directly, without its webhooks): the OpenCX session, the case and contact, SESSION and CASE records.
  */
 const conversationOnCase = async () => {
-  opencx.setWebhookUrl(undefined);
-  const { session } = await opencx.createSession({
+  local.opencx.setWebhookUrl(undefined);
+  const { session } = await local.opencx.createSession({
     channel: 'email',
     contact: { name: 'Dana Whitfield', email: 'dana@example.org' },
     first_message: { text: 'My card was declined twice.' },
   });
-  opencx.setWebhookUrl(runtime.opencxWebhookUrl);
-  const contact = creatio.store.insert('Contact', { Name: 'Dana Whitfield' });
-  const theCase = creatio.store.insert('Case', { Subject: 'Card declined twice', StatusId: CaseStatusIds.InProgress, ContactId: contact.Id });
-  const history = opencx.sessions.get(session.id)!.history;
+  local.opencx.setWebhookUrl(local.runtime.opencxWebhookUrl);
+  const contact = local.creatio.store.insert('Contact', { Name: 'Dana Whitfield' });
+  const theCase = local.creatio.store.insert('Case', { Subject: 'Card declined twice', StatusId: CaseStatusIds.InProgress, ContactId: contact.Id });
+  const history = local.opencx.sessions.get(session.id)!.history;
   await store.putSession(
     {
       sessionId: session.id,
@@ -62,7 +56,7 @@ const conversationOnCase = async () => {
 };
 
 /** What a rep does on the case page; the emulated business process then calls the bridge. */
-const repSetsStatus = (caseId: string, statusId: string) => creatio.store.update('Case', caseId, { StatusId: statusId });
+const repSetsStatus = (caseId: string, statusId: string) => local.creatio.store.update('Case', caseId, { StatusId: statusId });
 
 describe('Resolution through the local runtime', () => {
   it('closes the OpenCX conversation once when the case is resolved in Creatio, and does not reflect it back', async () => {
@@ -70,27 +64,27 @@ describe('Resolution through the local runtime', () => {
 
     repSetsStatus(caseId, CaseStatusIds.Resolved);
     await waitFor(() => updatesOf(sessionId).length > 0, 'the conversation closed in OpenCX');
-    await waitFor(() => opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.closed'), 'OpenCX’s closed webhook');
+    await waitFor(() => local.opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.closed'), 'OpenCX’s closed webhook');
     await quiet();
 
     expect(updatesOf(sessionId)).toEqual([expect.objectContaining({ status: 200, body: { status: 'closed_resolved', reflect_status_change_for_integration: false } })]);
-    expect(opencx.sessions.get(sessionId)?.session.status).toBe('closed_resolved');
+    expect(local.opencx.sessions.get(sessionId)?.session.status).toBe('closed_resolved');
     expect(casePatches(caseId)).toEqual([]);
-    expect(creatio.store.get('Case', caseId)?.StatusId).toBe(CaseStatusIds.Resolved);
+    expect(local.creatio.store.get('Case', caseId)?.StatusId).toBe(CaseStatusIds.Resolved);
     expect((await store.getSession(sessionId))?.value).toMatchObject({ resolvedBy: 'creatio', status: 'closed' });
   });
 
   it('keeps a rep’s own resolved status: OpenCX’s report of the closure does not overwrite it with the tenant’s', async () => {
-    const solvedByPhone = creatio.store.insert('CaseStatus', { Name: 'Solved by phone', IsResolved: true }).Id;
+    const solvedByPhone = local.creatio.store.insert('CaseStatus', { Name: 'Solved by phone', IsResolved: true }).Id;
     const { sessionId, caseId } = await conversationOnCase();
 
     repSetsStatus(caseId, solvedByPhone);
-    await waitFor(() => opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.closed'), 'OpenCX’s closed webhook');
+    await waitFor(() => local.opencx.webhookDeliveries.some((d) => d.conversationId === sessionId && d.event === 'conversation.closed'), 'OpenCX’s closed webhook');
     await quiet();
 
     expect(updatesOf(sessionId)).toHaveLength(1);
     expect(casePatches(caseId)).toEqual([]);
-    expect(creatio.store.get('Case', caseId)?.StatusId).toBe(solvedByPhone);
+    expect(local.creatio.store.get('Case', caseId)?.StatusId).toBe(solvedByPhone);
   });
 
   it('does nothing more when the same case_updated is delivered again', async () => {
@@ -98,14 +92,14 @@ describe('Resolution through the local runtime', () => {
     repSetsStatus(caseId, CaseStatusIds.Resolved);
     await waitFor(() => updatesOf(sessionId).length > 0, 'the conversation closed in OpenCX');
     await quiet();
-    const handledBefore = runtime.pollers[1]!.stats.recordsSucceeded;
+    const handledBefore = local.runtime.pollers[1]!.stats.recordsSucceeded;
 
-    const response = await fetch(runtime.creatioWebhookUrl, {
+    const response = await fetch(local.runtime.creatioWebhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ event_type: 'case_updated', caseId, modifiedOn: new Date().toISOString() }),
     });
-    await waitFor(() => runtime.pollers[1]!.stats.recordsSucceeded > handledBefore, 'the redelivery handled');
+    await waitFor(() => local.runtime.pollers[1]!.stats.recordsSucceeded > handledBefore, 'the redelivery handled');
     await quiet();
 
     expect(response.status).toBe(202);
@@ -124,14 +118,14 @@ describe('Resolution through the local runtime', () => {
 
     expect(caseEvents(caseId)).toHaveLength(2);
     expect(updatesOf(sessionId)).toHaveLength(1);
-    expect(opencx.sessions.get(sessionId)?.session.status).toBe('closed_resolved');
+    expect(local.opencx.sessions.get(sessionId)?.session.status).toBe('closed_resolved');
   });
 
   it('does not close from Creatio a conversation whose resolution came from OpenCX', async () => {
     const { sessionId, caseId } = await conversationOnCase();
 
-    await opencx.close(sessionId, { outcome: 'resolved' });
-    await waitFor(() => creatio.store.get('Case', caseId)?.StatusId === CaseStatusIds.Resolved, 'the case resolved by the OpenCX → Creatio sync');
+    await local.opencx.close(sessionId, { outcome: 'resolved' });
+    await waitFor(() => local.creatio.store.get('Case', caseId)?.StatusId === CaseStatusIds.Resolved, 'the case resolved by the OpenCX → Creatio sync');
     await waitFor(() => caseEvents(caseId).length > 0, 'the business process call for the status change');
     await quiet();
 

@@ -1,6 +1,3 @@
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox } from '../../local/opencx-sandbox';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
 import { deterministicId } from '../../functions/shared/ids';
 import { scriptedIo } from '../../scripts/ops/io';
@@ -8,37 +5,32 @@ import { runReplay } from '../../scripts/ops/replay';
 import { runStatus } from '../../scripts/ops/status';
 import { targetFromLocal, type Target } from '../../scripts/ops/target';
 import { settle, waitFor } from '../support/wait';
+import { useLocalRuntime } from '../support/local-runtime';
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ logLevel: process.env.DBG_LOG ?? 'SILENT', visibilityTimeoutSeconds: 1 });
 let target: Target;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: process.env.DBG_LOG ?? 'SILENT', visibilityTimeoutSeconds: 1 });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-  const local = await targetFromLocal({ sqsEndpoint: runtime.aws.sqsEndpoint, config: runtime.config, queues: runtime.aws });
+  const localTarget = await targetFromLocal({ sqsEndpoint: local.runtime.aws.sqsEndpoint, config: local.runtime.config, queues: local.runtime.aws });
   target = {
-    ...local,
-    stateTable: { tableName: runtime.aws.tableName, endpoint: runtime.aws.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+    ...localTarget,
+    stateTable: { tableName: local.runtime.aws.tableName, endpoint: local.runtime.aws.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
   };
 });
 afterAll(async () => {
   target?.close();
-  await runtime.stop();
 });
 
 type Row = Record<string, any>;
 const activitiesOf = (caseId: string): Row[] =>
-  creatio.store
+  local.creatio.store
     .list('Activity')
     .filter((a) => a.CaseId === caseId)
     .sort((a, b) => String(a.StartDate).localeCompare(String(b.StartDate)));
 const dlqDepth = async () => {
   const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const answer = await runtime.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: runtime.aws.opencxEvents.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  const answer = await local.runtime.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: local.runtime.aws.opencxEvents.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 };
@@ -50,18 +42,18 @@ describe('A message Creatio refuses for good is quarantined; the conversation go
 
   it('writes the case and the two messages after the refused one, and parks nothing', async () => {
     // A tenant's business rule refuses one message (e.g. a required custom column the bridge does not fill).
-    creatio.store.businessRule = (collection, row) =>
+    local.creatio.store.businessRule = (collection, row) =>
       collection === 'Activity' && String(row.Body).includes('order #BLOCKED') ? 'Field "Order number" must be filled in for this case category.' : undefined;
-    const { session } = await opencx.createSession({ channel: 'email', contact: { name: 'Quinn Q', email: 'quinn.q@example.org' } });
+    const { session } = await local.opencx.createSession({ channel: 'email', contact: { name: 'Quinn Q', email: 'quinn.q@example.org' } });
     sessionId = session.id;
-    await opencx.addMessage(sessionId, { author: 'customer', text: 'Subject: Refund\n\nMy refund did not arrive.', created_at: '2026-11-20T10:00:00.000Z' });
-    await opencx.addMessage(sessionId, { author: 'customer', text: 'It was order #BLOCKED from last week.', created_at: '2026-11-20T10:01:00.000Z' });
-    await opencx.addMessage(sessionId, { author: 'ai', text: 'Thanks, I am handing you to a colleague.', created_at: '2026-11-20T10:02:00.000Z' });
-    await opencx.handOff(sessionId, { summary: 'Refund missing.' });
-    caseId = deterministicId(runtime.config.tenant, 'case', sessionId);
+    await local.opencx.addMessage(sessionId, { author: 'customer', text: 'Subject: Refund\n\nMy refund did not arrive.', created_at: '2026-11-20T10:00:00.000Z' });
+    await local.opencx.addMessage(sessionId, { author: 'customer', text: 'It was order #BLOCKED from last week.', created_at: '2026-11-20T10:01:00.000Z' });
+    await local.opencx.addMessage(sessionId, { author: 'ai', text: 'Thanks, I am handing you to a colleague.', created_at: '2026-11-20T10:02:00.000Z' });
+    await local.opencx.handOff(sessionId, { summary: 'Refund missing.' });
+    caseId = deterministicId(local.runtime.config.tenant, 'case', sessionId);
     await waitFor(() => activitiesOf(caseId).length === 2, 'the case with two activities');
 
-    await opencx.addMessage(sessionId, { author: 'customer', text: 'Any news?', created_at: '2026-11-20T10:30:00.000Z' });
+    await local.opencx.addMessage(sessionId, { author: 'customer', text: 'Any news?', created_at: '2026-11-20T10:30:00.000Z' });
     await waitFor(() => activitiesOf(caseId).length === 3, 'the later customer message');
     await settle(() => [activitiesOf(caseId).length]);
 
@@ -71,7 +63,7 @@ describe('A message Creatio refuses for good is quarantined; the conversation go
     expect(bodies.some((b) => b.includes('Any news?'))).toBe(true);
     expect(bodies.some((b) => b.includes('#BLOCKED'))).toBe(false);
     expect(await dlqDepth()).toBe(0);
-    refusedMessageId = String(opencx.sessions.get(sessionId)?.history[1]?.id);
+    refusedMessageId = String(local.opencx.sessions.get(sessionId)?.history[1]?.id);
   });
 
   it('is listed by ops status with the session, the message id and the reason, and no content', async () => {
@@ -83,11 +75,11 @@ describe('A message Creatio refuses for good is quarantined; the conversation go
     expect(output).toContain(`message ${refusedMessageId}`);
     expect(output).toMatch(/Creatio refused POST Activity \(400\)/);
     expect(output).not.toContain('#BLOCKED');
-    expect(output).toContain(`replay --tenant ${runtime.config.tenant}`);
+    expect(output).toContain(`replay --tenant ${local.runtime.config.tenant}`);
   });
 
   it('is written by ops replay once the refusal stops, exactly once, and leaves the list', async () => {
-    creatio.store.businessRule = undefined;
+    local.creatio.store.businessRule = undefined;
     const { io } = scriptedIo();
     expect(await runReplay(target, io, sessionId)).toBe(0);
     await waitFor(() => activitiesOf(caseId).length === 4, 'the quarantined message written');

@@ -1,28 +1,24 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { useLocalRuntime } from '../support/local-runtime';
 import { waitFor } from '../support/wait';
 
-let runtime: LocalRuntime;
-
-beforeAll(async () => {
+/** The example tenant in "every conversation" mode, with a 3 s coalescing window. */
+const everyConversationTenant = (): string => {
   const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tenants', 'example.json'), 'utf8'));
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-')), 'every.json');
   fs.writeFileSync(file, JSON.stringify({ ...example, tenant: 'every', cases: { ...example.cases, createCaseOnlyOnHandoff: false, coalesceBeforeHandoffSeconds: 3 } }));
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', tenantConfigPath: file, visibilityTimeoutSeconds: 1 });
-});
-afterAll(async () => {
-  await runtime.stop();
-});
+  return file;
+};
+const local = useLocalRuntime({ tenantConfigPath: everyConversationTenant(), visibilityTimeoutSeconds: 1 });
 
 /**
  * A conversation whose first customer message has become a case with its activity (as "every conversation" mode
  * does before any handoff); `subject` is the case subject the message gives.
  */
 const conversationWithCase = async (channel: string, contact: { name: string; email: string }, text: string, subject: string) => {
-  const creatio = runtime.creatio!;
-  const opencx = runtime.opencx!;
+  const { creatio, opencx } = local;
   const { session } = await opencx.createSession({ channel, contact });
   await opencx.addMessage(session.id, { author: 'customer', text });
   const theCase = await waitFor(() => creatio.store.list('Case').find((c) => c.Subject === subject), 'the case at the first message');

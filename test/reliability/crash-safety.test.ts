@@ -9,10 +9,8 @@ import type { StateStore } from '../../functions/shared/state/state-store';
 import { LookupResolver } from '../../functions/shared/sync/to-creatio/lookups';
 import { syncConversation, type SyncObserver, type SyncToCreatioDeps } from '../../functions/shared/sync/to-creatio/sync-conversation';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws-servers';
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { figure } from './support';
+import { useLocalRuntime } from '../support/local-runtime';
 
 /**
  * Crash safety (issue 7): the consumer dies at the worst moments — after Creatio took the writes but
@@ -23,32 +21,30 @@ import { figure } from './support';
  */
 
 const startedAt = Date.now();
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ consumers: false, creatioBusinessProcesses: false });
 let store: DynamoDbStateStore;
 let deps: SyncToCreatioDeps;
 
 const observer: SyncObserver = { metric: () => undefined, info: () => undefined, warn: () => undefined };
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', consumers: false, creatioBusinessProcesses: false });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
   // The events are handed to syncConversation by the test, not by OpenCX's webhooks.
-  opencx.setWebhookUrl(undefined);
-  store = new DynamoDbStateStore(new DynamoDBClient({ region: LOCAL_REGION, endpoint: runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }), runtime.aws.tableName);
+  local.opencx.setWebhookUrl(undefined);
+  store = new DynamoDbStateStore(
+    new DynamoDBClient({ region: LOCAL_REGION, endpoint: local.runtime.aws.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }),
+    local.runtime.aws.tableName,
+  );
   const creatioClient = new CreatioClient({
-    instanceUrl: creatio.url,
-    identityUrl: creatio.identityUrl,
-    odataRoot: runtime.config.creatio.odataRoot,
-    clientId: creatio.clientId,
-    clientSecret: creatio.clientSecret,
+    instanceUrl: local.creatio.url,
+    identityUrl: local.creatio.identityUrl,
+    odataRoot: local.runtime.config.creatio.odataRoot,
+    clientId: local.creatio.clientId,
+    clientSecret: local.creatio.clientSecret,
   });
   deps = {
-    config: runtime.config,
+    config: local.runtime.config,
     creatio: creatioClient,
-    opencx: createOpenCxClient({ baseUrl: opencx.url, apiKey: opencx.apiKey }),
+    opencx: createOpenCxClient({ baseUrl: local.opencx.url, apiKey: local.opencx.apiKey }),
     store,
     lookups: new LookupResolver(() => creatioClient),
     observer,
@@ -56,7 +52,6 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await runtime?.stop();
   figure('crash-safety', `${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 });
 
@@ -80,17 +75,17 @@ const crashingOnce = (method: 'putSession' | 'putCase'): StateStore & { crashed:
 
 /** The queue message the webhook Lambda makes of the last webhook OpenCX produced for the session. */
 const lastEvent = (sessionId: string, event: string): OpenCxQueueMessage => {
-  const delivery = [...opencx.webhookDeliveries].reverse().find((d) => d.conversationId === sessionId && d.event === event);
+  const delivery = [...local.opencx.webhookDeliveries].reverse().find((d) => d.conversationId === sessionId && d.event === event);
   if (!delivery) throw new Error(`no ${event} for ${sessionId}`);
-  const interpreted = interpretOpenCxWebhook({ organizationId: runtime.config.opencx.organizationId })(delivery.envelope, new Date());
+  const interpreted = interpretOpenCxWebhook({ organizationId: local.runtime.config.opencx.organizationId })(delivery.envelope, new Date());
   if (interpreted.kind !== 'enqueue') throw new Error(`${event} was not enqueued`);
   return interpreted.message.body as OpenCxQueueMessage;
 };
 
 type Row = Record<string, unknown>;
-const contactsWith = (email: string): Row[] => creatio.store.list('Contact').filter((c) => c.Email === email);
-const casesOfContact = (contactId: unknown): Row[] => creatio.store.list('Case').filter((c) => c.ContactId === contactId);
-const activitiesOf = (caseId: unknown): Row[] => creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
+const contactsWith = (email: string): Row[] => local.creatio.store.list('Contact').filter((c) => c.Email === email);
+const casesOfContact = (contactId: unknown): Row[] => local.creatio.store.list('Case').filter((c) => c.ContactId === contactId);
+const activitiesOf = (caseId: unknown): Row[] => local.creatio.store.list('Activity').filter((a) => a.CaseId === caseId);
 /** What Creatio holds for the customer: contacts, cases and activities by case, as counts. */
 const snapshot = (email: string) => {
   const contacts = contactsWith(email);
@@ -101,9 +96,9 @@ const snapshot = (email: string) => {
 let counter = 0;
 const conversation = async (email: string, messages: number) => {
   counter += 1;
-  const { session } = await opencx.createSession({ channel: 'email', contact: { name: `Crash Customer ${counter}`, email } });
+  const { session } = await local.opencx.createSession({ channel: 'email', contact: { name: `Crash Customer ${counter}`, email } });
   for (let m = 0; m < messages; m += 1) {
-    await opencx.addMessage(session.id, {
+    await local.opencx.addMessage(session.id, {
       author: m % 2 ? 'ai' : 'customer',
       text: m === 0 ? `Subject: Crash case ${counter}\n\nMessage ${m}` : `Message ${m} of crash conversation ${counter}`,
       created_at: new Date(Date.UTC(2026, 10, 22, 8, counter, m)).toISOString(),
@@ -116,7 +111,7 @@ describe('Crash safety: the consumer killed between the Creatio write and the st
   it('creates no second contact, case or activity when the first handoff is redelivered after a crash before putSession', async () => {
     const email = 'crash.first@example.org';
     const sessionId = await conversation(email, 3);
-    await opencx.handOff(sessionId, { summary: 'First handoff.' });
+    await local.opencx.handOff(sessionId, { summary: 'First handoff.' });
     const event = lastEvent(sessionId, 'conversation.handoff_to_human');
     const crashing = crashingOnce('putSession');
 
@@ -133,11 +128,11 @@ describe('Crash safety: the consumer killed between the Creatio write and the st
   it('adds the note and the new messages of a second handoff once, when it is redelivered after a crash before putSession', async () => {
     const email = 'crash.second@example.org';
     const sessionId = await conversation(email, 2);
-    await opencx.handOff(sessionId, { summary: 'First handoff.' });
+    await local.opencx.handOff(sessionId, { summary: 'First handoff.' });
     await syncConversation(lastEvent(sessionId, 'conversation.handoff_to_human'), deps);
-    await opencx.addMessage(sessionId, { author: 'customer', text: 'Back again: it broke once more.', created_at: new Date(Date.UTC(2026, 10, 23, 9, 0, 0)).toISOString() });
-    await opencx.addMessage(sessionId, { author: 'ai', text: 'Sorry to hear that, handing you over.', created_at: new Date(Date.UTC(2026, 10, 23, 9, 0, 5)).toISOString() });
-    await opencx.handOff(sessionId, { summary: 'Second handoff.' });
+    await local.opencx.addMessage(sessionId, { author: 'customer', text: 'Back again: it broke once more.', created_at: new Date(Date.UTC(2026, 10, 23, 9, 0, 0)).toISOString() });
+    await local.opencx.addMessage(sessionId, { author: 'ai', text: 'Sorry to hear that, handing you over.', created_at: new Date(Date.UTC(2026, 10, 23, 9, 0, 5)).toISOString() });
+    await local.opencx.handOff(sessionId, { summary: 'Second handoff.' });
     const second = lastEvent(sessionId, 'conversation.handoff_to_human');
 
     await expect(syncConversation(second, { ...deps, store: crashingOnce('putSession') })).rejects.toThrow(SimulatedCrash);
@@ -155,10 +150,10 @@ describe('Crash safety: the consumer killed between the Creatio write and the st
   it('adds a new conversation to the contact’s open case once, when its handoff is redelivered after a crash before putSession', async () => {
     const email = 'crash.append@example.org';
     const first = await conversation(email, 2);
-    await opencx.handOff(first, { summary: 'The first conversation.' });
+    await local.opencx.handOff(first, { summary: 'The first conversation.' });
     await syncConversation(lastEvent(first, 'conversation.handoff_to_human'), deps);
     const next = await conversation(email, 2);
-    await opencx.handOff(next, { summary: 'The next conversation.' });
+    await local.opencx.handOff(next, { summary: 'The next conversation.' });
     const event = lastEvent(next, 'conversation.handoff_to_human');
 
     await expect(syncConversation(event, { ...deps, store: crashingOnce('putSession') })).rejects.toThrow(SimulatedCrash);
@@ -172,7 +167,7 @@ describe('Crash safety: the consumer killed between the Creatio write and the st
   it('records the case mapping and duplicates nothing when the crash comes after putSession, before putCase', async () => {
     const email = 'crash.case-record@example.org';
     const sessionId = await conversation(email, 2);
-    await opencx.handOff(sessionId, { summary: 'Handoff.' });
+    await local.opencx.handOff(sessionId, { summary: 'Handoff.' });
     const event = lastEvent(sessionId, 'conversation.handoff_to_human');
 
     await expect(syncConversation(event, { ...deps, store: crashingOnce('putCase') })).rejects.toThrow(SimulatedCrash);
@@ -197,7 +192,7 @@ describe('Crash safety: the Creatio write itself did not happen', () => {
   it('still creates the new contact and the case when the first handoff is redelivered after its $batch failed', async () => {
     const email = 'crash.batch-lost@example.org';
     const sessionId = await conversation(email, 2);
-    await opencx.handOff(sessionId, { summary: 'Handoff whose batch is lost.' });
+    await local.opencx.handOff(sessionId, { summary: 'Handoff whose batch is lost.' });
     const event = lastEvent(sessionId, 'conversation.handoff_to_human');
 
     await expect(syncConversation(event, { ...deps, creatio: losingBatches() })).rejects.toThrow(RetryableError);
@@ -210,10 +205,10 @@ describe('Crash safety: the Creatio write itself did not happen', () => {
   it('still gives a later conversation of the same customer its case after an earlier handoff’s $batch was lost', async () => {
     const email = 'crash.batch-lost-later@example.org';
     const earlier = await conversation(email, 2);
-    await opencx.handOff(earlier, { summary: 'Handoff whose batch is lost.' });
+    await local.opencx.handOff(earlier, { summary: 'Handoff whose batch is lost.' });
     await expect(syncConversation(lastEvent(earlier, 'conversation.handoff_to_human'), { ...deps, creatio: losingBatches() })).rejects.toThrow(RetryableError);
     const later = await conversation(email, 2);
-    await opencx.handOff(later, { summary: 'A new conversation, two minutes later.' });
+    await local.opencx.handOff(later, { summary: 'A new conversation, two minutes later.' });
     // Past the one-minute grace the sync gives a claimed case that may still be on its way into Creatio.
     const twoMinutesLater = { ...deps, now: () => new Date(Date.now() + 120_000) };
 

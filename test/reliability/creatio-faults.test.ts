@@ -1,10 +1,9 @@
 import { CreatioClient } from '../../functions/shared/creatio';
 import { PermanentError } from '../../functions/shared/errors';
-import type { CreatioSandbox, FaultKind } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { FaultKind } from '../../local/creatio-sandbox';
 import { waitFor } from '../support/wait';
 import { drained, figure, leftInQueues, runSeed, seededRandom } from './support';
+import { useLocalRuntime } from '../support/local-runtime';
 
 /**
  * Creatio faults (issue 7): while ten conversations are handed off, appended to and resolved, the
@@ -39,22 +38,9 @@ const CHANNELS = ['email', 'whatsapp', 'web'] as const;
 
 const seed = runSeed();
 const startedAt = Date.now();
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 5, creatioSandbox: { random: seededRandom(seed) } });
 
-beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    logLevel: 'SILENT',
-    visibilityTimeoutSeconds: 5,
-    creatioSandbox: { random: seededRandom(seed) },
-  });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-});
 afterAll(async () => {
-  await runtime?.stop();
   figure('creatio-faults', `seed ${seed}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 });
 
@@ -68,16 +54,16 @@ interface Conversation {
 }
 
 const ref = (c: number, m: number) => `fault-ref C${c}M${m}`;
-const contactsOf = (c: Conversation): Row[] => creatio.store.list('Contact').filter((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
+const contactsOf = (c: Conversation): Row[] => local.creatio.store.list('Contact').filter((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
 const casesOf = (c: Conversation): Row[] => {
   const ids = new Set(contactsOf(c).map((row) => row.Id));
-  return creatio.store.list('Case').filter((row) => ids.has(row.ContactId));
+  return local.creatio.store.list('Case').filter((row) => ids.has(row.ContactId));
 };
 /** Message numbers found in the case's activities, in StartDate order. */
 const transcriptOf = (c: Conversation): number[] => {
   const theCase = casesOf(c)[0];
   if (!theCase) return [];
-  return creatio.store
+  return local.creatio.store
     .list('Activity')
     .filter((row) => row.CaseId === theCase.Id)
     .sort((a, b) => String(a.StartDate).localeCompare(String(b.StartDate)))
@@ -96,54 +82,58 @@ describe('Creatio faults: 30% of requests fail and tokens expire mid-run', () =>
       const channel = CHANNELS[index % CHANNELS.length]!;
       const email = channel === 'whatsapp' ? undefined : `fault.customer.${index}@example.org`;
       const phone = channel === 'whatsapp' ? `+4915130000${String(index).padStart(3, '0')}` : undefined;
-      const { session } = await opencx.createSession({
+      const { session } = await local.opencx.createSession({
         channel,
         contact: { name: `Fault Customer ${index}`, ...(email ? { email } : {}), ...(phone ? { phone_number: phone } : {}) },
         created_at: at(index, 0),
       });
       conversations.push({ index, sessionId: session.id, ...(email ? { email } : {}), ...(phone ? { phone } : {}), resolved: index % 3 === 0 });
       for (const m of range(MESSAGES)) {
-        await opencx.addMessage(session.id, { author: m % 2 ? 'ai' : 'customer', text: `${ref(index, m)} ${m % 2 ? 'Let me check.' : 'Please help.'}`, created_at: at(index, m) });
+        await local.opencx.addMessage(session.id, {
+          author: m % 2 ? 'ai' : 'customer',
+          text: `${ref(index, m)} ${m % 2 ? 'Let me check.' : 'Please help.'}`,
+          created_at: at(index, m),
+        });
       }
     }
 
     // Faults before the request takes effect; every token expires between the two halves of the handoffs
     // (an 'after' fault could hide the 401 behind the answer it replaces).
-    creatio.setFaults({ rate: 0.3, kinds: KINDS, retryAfterSeconds: 1, hangMs: HANG_MS, includeToken: true });
-    for (const c of conversations.slice(0, CONVERSATIONS / 2)) await opencx.handOff(c.sessionId, { summary: `Fault conversation ${c.index}.` });
+    local.creatio.setFaults({ rate: 0.3, kinds: KINDS, retryAfterSeconds: 1, hangMs: HANG_MS, includeToken: true });
+    for (const c of conversations.slice(0, CONVERSATIONS / 2)) await local.opencx.handOff(c.sessionId, { summary: `Fault conversation ${c.index}.` });
     // Expired once the consumers hold a token that Creatio has accepted.
-    await waitFor(() => creatio.requestLog.some((r) => r.path.startsWith('/0/odata') && r.status === 200), 'a request Creatio answered', 20_000);
-    creatio.expireAllTokens();
-    for (const c of conversations.slice(CONVERSATIONS / 2)) await opencx.handOff(c.sessionId, { summary: `Fault conversation ${c.index}.` });
+    await waitFor(() => local.creatio.requestLog.some((r) => r.path.startsWith('/0/odata') && r.status === 200), 'a request Creatio answered', 20_000);
+    local.creatio.expireAllTokens();
+    for (const c of conversations.slice(CONVERSATIONS / 2)) await local.opencx.handOff(c.sessionId, { summary: `Fault conversation ${c.index}.` });
     await waitFor(() => conversations.filter((c) => casesOf(c).length > 0).length >= CONVERSATIONS / 2, 'half of the cases, under faults', 30_000);
     // Then faults after the request took effect: a create is stored and its answer lost.
-    creatio.setFaults({ rate: 0.3, kinds: KINDS, retryAfterSeconds: 1, hangMs: HANG_MS, includeToken: true, when: 'after' });
+    local.creatio.setFaults({ rate: 0.3, kinds: KINDS, retryAfterSeconds: 1, hangMs: HANG_MS, includeToken: true, when: 'after' });
     // A message after the handoff, and a resolution for some, while Creatio still fails.
     for (const c of conversations) {
-      await opencx.addMessage(c.sessionId, { author: 'customer', text: `${ref(c.index, MESSAGES)} Any news?`, created_at: at(c.index, MESSAGES) });
+      await local.opencx.addMessage(c.sessionId, { author: 'customer', text: `${ref(c.index, MESSAGES)} Any news?`, created_at: at(c.index, MESSAGES) });
     }
     // Closed once its case exists: local-aws-sqs does not hold back a FIFO group while one of its
     // messages is being retried (real SQS does), so an earlier close could overtake the handoff.
     for (const c of conversations.filter((each) => each.resolved)) {
       await waitFor(() => casesOf(c).length > 0, `the case of conversation ${c.index}`, 30_000);
-      await opencx.close(c.sessionId, { outcome: 'resolved' });
+      await local.opencx.close(c.sessionId, { outcome: 'resolved' });
     }
     // The faults go on for a while after the last event, so that the retries and redeliveries meet them too.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    creatio.setFaults(null);
+    local.creatio.setFaults(null);
     faultsStoppedAt = Date.now();
 
     await waitFor(() => conversations.every((c) => transcriptOf(c).length >= MESSAGES + 1), 'every transcript in Creatio', 40_000);
     await waitFor(() => conversations.filter((c) => c.resolved).every((c) => casesOf(c)[0]?.StatusId === RESOLVED_STATUS), 'the resolved cases', 20_000);
-    await drained(runtime, 2_000, 40_000);
+    await drained(local.runtime, 2_000, 40_000);
   }, 120_000);
 
   it('really failed Creatio requests of several kinds and made the client meet expired tokens', () => {
-    const injected = creatio.requestLog.filter((r) => r.fault);
+    const injected = local.creatio.requestLog.filter((r) => r.fault);
     const byKind = Object.fromEntries(['500', '429', 'reset', 'timeout'].map((kind) => [kind, injected.filter((r) => r.fault === kind).length]));
-    const unauthorised = creatio.requestLog.filter((r) => r.status === 401).length;
-    const creatioRequests = creatio.requestLog.length;
-    const stats = runtime.pollers.map((p) => ({ ...p.stats }));
+    const unauthorised = local.creatio.requestLog.filter((r) => r.status === 401).length;
+    const creatioRequests = local.creatio.requestLog.length;
+    const stats = local.runtime.pollers.map((p) => ({ ...p.stats }));
     figure(
       'creatio-faults',
       `${creatioRequests} Creatio requests, ${injected.length} faulted (${JSON.stringify(byKind)}), ${unauthorised} answered 401 after token expiry; ` +
@@ -170,8 +160,8 @@ describe('Creatio faults: 30% of requests fail and tokens expire mid-run', () =>
   });
 
   it('leaves nothing in either queue or DLQ once the faults stop', async () => {
-    expect(await leftInQueues(runtime)).toEqual({ 'opencx-events': [], 'opencx-events-dlq': [], 'creatio-events': [], 'creatio-events-dlq': [] });
-    expect(runtime.pollers.map((p) => p.stats.handlerCrashes)).toEqual([0, 0]);
+    expect(await leftInQueues(local.runtime)).toEqual({ 'opencx-events': [], 'opencx-events-dlq': [], 'creatio-events': [], 'creatio-events-dlq': [] });
+    expect(local.runtime.pollers.map((p) => p.stats.handlerCrashes)).toEqual([0, 0]);
   });
 });
 
@@ -184,16 +174,16 @@ describe('Creatio faults: tokens expiring twice within one request’s retries',
     const expiringFetch: typeof fetch = async (input, init) => {
       if (String(input).includes('/0/odata/')) {
         odataCalls += 1;
-        if (odataCalls === 1 || odataCalls === 3) creatio.expireAllTokens();
-        if (odataCalls === 2) creatio.setFaults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0, count: 1 });
+        if (odataCalls === 1 || odataCalls === 3) local.creatio.expireAllTokens();
+        if (odataCalls === 2) local.creatio.setFaults({ rate: 1, kinds: ['429'], retryAfterSeconds: 0, count: 1 });
       }
       return fetch(input, init);
     };
     const client = new CreatioClient({
-      instanceUrl: creatio.url,
-      identityUrl: creatio.identityUrl,
-      clientId: creatio.clientId,
-      clientSecret: creatio.clientSecret,
+      instanceUrl: local.creatio.url,
+      identityUrl: local.creatio.identityUrl,
+      clientId: local.creatio.clientId,
+      clientSecret: local.creatio.clientSecret,
       fetch: expiringFetch,
     });
 
@@ -201,7 +191,7 @@ describe('Creatio faults: tokens expiring twice within one request’s retries',
       (page) => `read ${page.value.length}`,
       (error: unknown) => (error instanceof PermanentError ? `PermanentError: ${error.message}` : 'retryable'),
     );
-    creatio.setFaults(null);
+    local.creatio.setFaults(null);
 
     expect(outcome).not.toMatch(/^PermanentError/);
     expect(odataCalls).toBeGreaterThanOrEqual(3);

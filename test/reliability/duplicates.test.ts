@@ -1,8 +1,7 @@
-import type { CreatioSandbox } from '../../local/creatio-sandbox';
-import type { OpenCxSandbox, WebhookEnvelope } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { WebhookEnvelope } from '../../local/opencx-sandbox';
 import { waitFor } from '../support/wait';
 import { drained, figure, inPool, leftInQueues, post, runSeed, seededRandom, shuffled } from './support';
+import { useLocalRuntime } from '../support/local-runtime';
 
 /**
  * Duplicates and concurrency (issue 7): 50 conversations × 10 messages over email, WhatsApp and web
@@ -28,18 +27,10 @@ type Channel = (typeof CHANNELS)[number];
 const seed = runSeed();
 const random = seededRandom(seed);
 
-let runtime: LocalRuntime;
-let creatio: CreatioSandbox;
-let opencx: OpenCxSandbox;
+const local = useLocalRuntime({ visibilityTimeoutSeconds: 2 });
 const startedAt = Date.now();
 
-beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 2 });
-  creatio = runtime.creatio!;
-  opencx = runtime.opencx!;
-});
 afterAll(async () => {
-  await runtime?.stop();
   figure('duplicates', `seed ${seed}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 });
 
@@ -64,14 +55,15 @@ const textOf = (c: Conversation, m: number): string => {
   return `Customer message ${ref}: still waiting for an answer.`;
 };
 
-const addMessage = (c: Conversation, m: number) => opencx.addMessage(c.sessionId, { author: m % 2 === 0 ? 'customer' : 'ai', text: textOf(c, m), created_at: at(c.index, m) });
+const addMessage = (c: Conversation, m: number) =>
+  local.opencx.addMessage(c.sessionId, { author: m % 2 === 0 ? 'customer' : 'ai', text: textOf(c, m), created_at: at(c.index, m) });
 
-const contactOf = (c: Conversation): Row | undefined => creatio.store.list('Contact').find((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
+const contactOf = (c: Conversation): Row | undefined => local.creatio.store.list('Contact').find((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone));
 const casesOf = (c: Conversation): Row[] => {
   const contact = contactOf(c);
-  return contact ? creatio.store.list('Case').filter((row) => row.ContactId === contact.Id) : [];
+  return contact ? local.creatio.store.list('Case').filter((row) => row.ContactId === contact.Id) : [];
 };
-const activitiesOfCase = (caseId: unknown): Row[] => creatio.store.list('Activity').filter((row) => row.CaseId === caseId);
+const activitiesOfCase = (caseId: unknown): Row[] => local.creatio.store.list('Activity').filter((row) => row.CaseId === caseId);
 /** Message numbers of the case's activities, in StartDate order (as the case's message history sorts them). */
 const transcriptOf = (c: Conversation): number[] => {
   const theCase = casesOf(c)[0];
@@ -87,13 +79,13 @@ const transcriptOf = (c: Conversation): number[] => {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Every envelope OpenCX produced for these conversations since `from`, `COPIES` times, shuffled. */
-const deliveriesSince = (from: number): WebhookEnvelope[] => opencx.webhookDeliveries.slice(from).map((d) => d.envelope);
+const deliveriesSince = (from: number): WebhookEnvelope[] => local.opencx.webhookDeliveries.slice(from).map((d) => d.envelope);
 const postAll = async (envelopes: readonly WebhookEnvelope[]): Promise<number[]> => {
   const copies = shuffled(
     envelopes.flatMap((envelope) => Array.from({ length: COPIES }, () => JSON.stringify(envelope))),
     random,
   );
-  return inPool(copies, IN_FLIGHT, async (body) => (await post(runtime.opencxWebhookUrl, body)).status);
+  return inPool(copies, IN_FLIGHT, async (body) => (await post(local.runtime.opencxWebhookUrl, body)).status);
 };
 
 const conversations: Conversation[] = [];
@@ -101,14 +93,14 @@ const conversations: Conversation[] = [];
 describe('Duplicates and concurrency: 50 conversations, every webhook three times', () => {
   beforeAll(async () => {
     // OpenCX records its webhooks without sending them; the test sends every one three times itself.
-    opencx.setWebhookUrl(undefined);
-    const from = opencx.webhookDeliveries.length;
+    local.opencx.setWebhookUrl(undefined);
+    const from = local.opencx.webhookDeliveries.length;
     for (const index of range(CONVERSATIONS)) {
       const channel = CHANNELS[index % CHANNELS.length]!;
       const n = String(index).padStart(2, '0');
       const email = channel === 'whatsapp' ? undefined : `dup.customer.${n}@example.org`;
       const phone = channel === 'whatsapp' ? `+49151200000${n}` : undefined;
-      const { session } = await opencx.createSession({
+      const { session } = await local.opencx.createSession({
         channel,
         contact: { name: `Customer ${n}`, ...(email ? { email } : {}), ...(phone ? { phone_number: `+49 151 2000 00${n}` } : {}) },
         created_at: at(index, 0),
@@ -119,10 +111,10 @@ describe('Duplicates and concurrency: 50 conversations, every webhook three time
       for (const c of conversations) {
         await addMessage(c, m);
         // An internal agent comment in the middle: in the history, never customer-visible.
-        if (m === 4) await opencx.addMessage(c.sessionId, { author: 'agent', internal: true, text: `Internal note ${marker(c.index, 99)}`, created_at: at(c.index, 4) });
+        if (m === 4) await local.opencx.addMessage(c.sessionId, { author: 'agent', internal: true, text: `Internal note ${marker(c.index, 99)}`, created_at: at(c.index, 4) });
       }
     }
-    for (const c of conversations) await opencx.handOff(c.sessionId, { summary: `Conversation ${c.index} needs a human.` });
+    for (const c of conversations) await local.opencx.handOff(c.sessionId, { summary: `Conversation ${c.index} needs a human.` });
     const envelopes = deliveriesSince(from);
     expect(envelopes).toHaveLength(CONVERSATIONS * (1 + MESSAGES + 1));
 
@@ -137,11 +129,11 @@ describe('Duplicates and concurrency: 50 conversations, every webhook three time
       `set-up ${((postingFrom - startedAt) / 1000).toFixed(1)} s; ${statuses.length} POSTs in ${((posted - postingFrom) / 1000).toFixed(1)} s; ` +
         `all ${CONVERSATIONS * MESSAGES} activities in Creatio ${((Date.now() - postingFrom) / 1000).toFixed(1)} s after the first POST`,
     );
-    await drained(runtime);
+    await drained(local.runtime);
   }, 110_000);
 
   it('creates exactly one contact and one case per conversation', () => {
-    const contacts = conversations.map((c) => creatio.store.list('Contact').filter((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone)).length);
+    const contacts = conversations.map((c) => local.creatio.store.list('Contact').filter((row) => (c.email ? row.Email === c.email : row.MobilePhone === c.phone)).length);
     const cases = conversations.map((c) => casesOf(c).length);
 
     expect(contacts).toEqual(conversations.map(() => 1));
@@ -152,22 +144,22 @@ describe('Duplicates and concurrency: 50 conversations, every webhook three time
     const transcripts = conversations.map(transcriptOf);
 
     expect(transcripts).toEqual(conversations.map(() => range(MESSAGES)));
-    expect(creatio.store.list('Activity').filter((row) => String(row.Body).includes('Internal note'))).toEqual([]);
+    expect(local.creatio.store.list('Activity').filter((row) => String(row.Body).includes('Internal note'))).toEqual([]);
   });
 
   it('appends messages written after the handoff once each, also when they and the handoff arrive three times again', async () => {
-    const from = opencx.webhookDeliveries.length;
+    const from = local.opencx.webhookDeliveries.length;
     for (const m of range(LATE_MESSAGES).map((i) => MESSAGES + i)) for (const c of conversations) await addMessage(c, m);
     const envelopes = deliveriesSince(from);
-    opencx.setWebhookUrl(runtime.opencxWebhookUrl);
+    local.opencx.setWebhookUrl(local.runtime.opencxWebhookUrl);
 
     // The new message webhooks three times each, and the old handoff three times at once per conversation.
     const [statuses, handoffs] = await Promise.all([
       postAll(envelopes),
-      inPool(conversations, 8, (c) => opencx.redeliver(c.sessionId, 'conversation.handoff_to_human', { times: COPIES, concurrent: true })),
+      inPool(conversations, 8, (c) => local.opencx.redeliver(c.sessionId, 'conversation.handoff_to_human', { times: COPIES, concurrent: true })),
     ]);
     await waitFor(() => conversations.every((c) => transcriptOf(c).length >= MESSAGES + LATE_MESSAGES), 'the late messages in Creatio', 40_000);
-    await drained(runtime);
+    await drained(local.runtime);
 
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
     expect(handoffs.flat().filter((d) => d.status !== 202)).toEqual([]);
@@ -176,41 +168,41 @@ describe('Duplicates and concurrency: 50 conversations, every webhook three time
   }, 90_000);
 
   it('leaves nothing in either queue or DLQ and sends nothing back to OpenCX', async () => {
-    await drained(runtime);
-    const left = await leftInQueues(runtime);
-    const stats = runtime.pollers.map((p) => ({ ...p.stats }));
+    await drained(local.runtime);
+    const left = await leftInQueues(local.runtime);
+    const stats = local.runtime.pollers.map((p) => ({ ...p.stats }));
     figure(
       'duplicates',
       `${CONVERSATIONS} conversations, ${CONVERSATIONS * (MESSAGES + 2 + LATE_MESSAGES) * COPIES + CONVERSATIONS * COPIES} webhook POSTs; ` +
-        `sync-to-creatio ${JSON.stringify(stats[0])}; sync-to-opencx ${JSON.stringify(stats[1])}; Creatio requests ${creatio.requestLog.length}`,
+        `sync-to-creatio ${JSON.stringify(stats[0])}; sync-to-opencx ${JSON.stringify(stats[1])}; Creatio requests ${local.creatio.requestLog.length}`,
     );
 
     expect(left).toEqual({ 'opencx-events': [], 'opencx-events-dlq': [], 'creatio-events': [], 'creatio-events-dlq': [] });
     expect(stats.map((s) => s.handlerCrashes)).toEqual([0, 0]);
-    expect(opencx.sentMessages).toEqual([]);
+    expect(local.opencx.sentMessages).toEqual([]);
   });
 });
 
 describe('Order: events of one conversation arriving out of order', () => {
   it('adds no "handed off again" note when the close of a conversation is synced before its first handoff', async () => {
-    opencx.setWebhookUrl(undefined);
+    local.opencx.setWebhookUrl(undefined);
     const email = 'order.customer@example.org';
-    const { session } = await opencx.createSession({ channel: 'web', contact: { name: 'Order Customer', email } });
-    await opencx.addMessage(session.id, { author: 'customer', text: 'Is my order on its way?', created_at: at(90, 0) });
-    await opencx.handOff(session.id, { summary: 'Asks about the delivery.' });
-    await opencx.close(session.id, { outcome: 'resolved' });
-    const envelope = (event: string) => opencx.webhookDeliveries.find((d) => d.conversationId === session.id && d.event === event)!.envelope;
+    const { session } = await local.opencx.createSession({ channel: 'web', contact: { name: 'Order Customer', email } });
+    await local.opencx.addMessage(session.id, { author: 'customer', text: 'Is my order on its way?', created_at: at(90, 0) });
+    await local.opencx.handOff(session.id, { summary: 'Asks about the delivery.' });
+    await local.opencx.close(session.id, { outcome: 'resolved' });
+    const envelope = (event: string) => local.opencx.webhookDeliveries.find((d) => d.conversationId === session.id && d.event === event)!.envelope;
     const theCase = () => {
-      const contact = creatio.store.list('Contact').find((row) => row.Email === email);
-      return contact ? creatio.store.list('Case').find((row) => row.ContactId === contact.Id) : undefined;
+      const contact = local.creatio.store.list('Contact').find((row) => row.Email === email);
+      return contact ? local.creatio.store.list('Case').find((row) => row.ContactId === contact.Id) : undefined;
     };
 
     // OpenCX retried the handoff webhook later (its first delivery failed): the close arrives first.
-    expect((await post(runtime.opencxWebhookUrl, JSON.stringify(envelope('conversation.closed')))).status).toBe(202);
+    expect((await post(local.runtime.opencxWebhookUrl, JSON.stringify(envelope('conversation.closed')))).status).toBe(202);
     const created = await waitFor(theCase, 'the case, from the close');
-    await drained(runtime);
-    expect((await post(runtime.opencxWebhookUrl, JSON.stringify(envelope('conversation.handoff_to_human')))).status).toBe(202);
-    await drained(runtime);
+    await drained(local.runtime);
+    expect((await post(local.runtime.opencxWebhookUrl, JSON.stringify(envelope('conversation.handoff_to_human')))).status).toBe(202);
+    await drained(local.runtime);
 
     expect(activitiesOfCase(created.Id).map((row) => row.Title)).toEqual([expect.stringMatching(/from customer/)]);
   });

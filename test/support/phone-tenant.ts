@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CreatioSandbox } from '../../local/creatio-sandbox';
 import type { OpenCxSandbox } from '../../local/opencx-sandbox';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { waitFor } from './wait';
 
-/** The example tenant with a default phone country: a file of its own, as an operator would write it. */
-export const startRuntimeForCountry = async (defaultCountry: string): Promise<LocalRuntime> => {
+/** The example tenant with a default phone country: a file of its own, as an operator would write it (its path). */
+export const tenantForCountry = (defaultCountry: string): string => {
   const example = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'tenants', 'example.json'), 'utf8')) as { creatio: Record<string, unknown> };
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tenant-')), 'example.json');
   writeFileSync(file, JSON.stringify({ ...example, creatio: { ...example.creatio, defaultCountry } }));
-  return startLocalRuntime({ port: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 1, tenantConfigPath: file });
+  return file;
 };
 
 /** A customer who writes on a phone channel and is handed off; resolves with the Creatio case of the conversation. */
