@@ -81,3 +81,25 @@ export const batchResponseSchema = z.object({
   ),
 });
 export type BatchResponseItem = z.infer<typeof batchResponseSchema>['responses'][number];
+
+/** Bytes one request adds to a `$batch` body (its JSON plus envelope). */
+const requestBytes = (operation: BatchOperation): number => 200 + ('body' in operation ? Buffer.byteLength(JSON.stringify(operation.body)) : 0);
+
+/** Splits operations, in order, into chunks of at most `size` requests and `maxBytes` bytes (an oversized single request goes alone). */
+export const chunkOperations = <T extends { readonly operation: BatchOperation }>(items: readonly T[], size: number, maxBytes: number): T[][] => {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const cost = requestBytes(item.operation);
+    if (current.length && (current.length >= size || bytes + cost > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += cost;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+};

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { PermanentError, RetryableError } from '../errors';
-import { type BatchItemResult, type BatchOperation, type BatchOptions, type BatchResponseItem, MAX_BATCH_REQUESTS, batchOp, batchResponseSchema } from './batch';
+import { type BatchItemResult, type BatchOperation, type BatchOptions, type BatchResponseItem, MAX_BATCH_REQUESTS, batchOp, batchResponseSchema, chunkOperations } from './batch';
+import { type PhoneCandidate, contactPhoneCandidates, contactsByEmail } from './contact-search';
 import { errorForStatus, isDuplicateKeyMessage, isPermanentDataErrorMessage, parseCreatioError, tokenFailureError } from './creatio-errors';
 import type {
   ActivityInput,
@@ -22,10 +23,11 @@ import type {
   RequestCounts,
   RequestKind,
 } from './creatio-types';
-import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid, odataString } from './odata-query';
+import { type ODataQuery, assertIdentifier, buildQueryString, entityPath, filter, isGuid } from './odata-query';
 import { backoffDelayMs, parseRetryAfterMs, realSleep } from './retry-policy';
 import { type IssuedToken, TokenCache } from './token-cache';
 import { cappedTimeoutMs, retryFits } from '../deadline';
+import { defaultIdentityUrl, normaliseBaseUrl } from './instance-url';
 import { streamRequest } from '../net/stream-request';
 
 const DEFAULTS = {
@@ -43,24 +45,6 @@ const MAX_SUBJECT = 500;
 const MAX_TITLE = 500;
 const MAX_NAME = 250;
 const MAX_SENDER = 250;
-/** Bounded reads for the matching helpers (Creatio caps a query at 20,000 rows anyway). */
-const MATCH_TOP = 50;
-const PHONE_COLUMNS = ['Phone', 'MobilePhone', 'HomePhone'] as const;
-
-/** A contact that may have a phone number, with the numbers it was found by (its phone columns, matching communications). */
-export interface PhoneCandidate {
-  readonly contact: ContactRecord;
-  readonly numbers: readonly string[];
-}
-
-/** Oldest first, then by Id: a deterministic pick among several matching contacts. */
-const byAgeThenId = (a: ContactRecord, b: ContactRecord): number => {
-  const x = typeof a.CreatedOn === 'string' ? Date.parse(a.CreatedOn) : Number.NaN;
-  const y = typeof b.CreatedOn === 'string' ? Date.parse(b.CreatedOn) : Number.NaN;
-  if (!Number.isNaN(x) && !Number.isNaN(y) && x !== y) return x - y;
-  return a.Id.toLowerCase() < b.Id.toLowerCase() ? -1 : a.Id.toLowerCase() > b.Id.toLowerCase() ? 1 : 0;
-};
-
 const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().positive().optional(),
@@ -129,62 +113,6 @@ interface PreparedOperation {
   readonly operation: BatchOperation;
   readonly id: string;
 }
-
-/** Bytes one request adds to a `$batch` body (its JSON plus envelope). */
-const requestBytes = (operation: BatchOperation): number => 200 + ('body' in operation ? Buffer.byteLength(JSON.stringify(operation.body)) : 0);
-
-/** Splits operations, in order, into chunks of at most `size` requests and `maxBytes` bytes (an oversized single request goes alone). */
-export const chunkOperations = <T extends { readonly operation: BatchOperation }>(items: readonly T[], size: number, maxBytes: number): T[][] => {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const cost = requestBytes(item.operation);
-    if (current.length && (current.length >= size || bytes + cost > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += cost;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
-};
-
-const stripTrailingSlashes = (value: string): string => value.trim().replace(/\/+$/, '');
-
-const normaliseBaseUrl = (value: string, what: string): string => {
-  const trimmed = stripTrailingSlashes(value);
-  let parsed: URL;
-  try {
-    parsed = new URL(trimmed);
-  } catch {
-    throw new PermanentError(`Creatio ${what} is not a URL`, { kind: 'config' });
-  }
-  // Credentials and customer data travel to it: https, or plain http to this machine (the local sandbox).
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
-    throw new PermanentError(`Creatio ${what} must be an https:// URL (plain http only on 127.0.0.1 / localhost)`, { kind: 'config' });
-  }
-  if (parsed.search || parsed.hash) throw new PermanentError(`Creatio ${what} must not carry a query or fragment`, { kind: 'config' });
-  return trimmed;
-};
-
-/**
- * Creatio cloud convention: the Identity Service is the instance host with `-is` before `.creatio.com`
- * (reference §1.2: clio, creatio-api-py; Medium-High). Elsewhere (on-site, the local sandbox) we fall
- * back to the instance URL itself.
- */
-export const defaultIdentityUrl = (instanceUrl: string): string => {
-  const url = new URL(instanceUrl);
-  const host = url.hostname.toLowerCase();
-  if (host.endsWith('.creatio.com') && !host.endsWith('-is.creatio.com')) {
-    const isHost = `${host.slice(0, -'.creatio.com'.length)}-is.creatio.com`;
-    return `${url.protocol}//${isHost}${url.port ? `:${url.port}` : ''}`;
-  }
-  return instanceUrl;
-};
 
 const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const toIso = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);
@@ -443,42 +371,14 @@ export class CreatioClient {
 
   // ---- typed helpers ----------------------------------------------------------------------------
 
-  /**
-   * Contacts whose primary `Email`, or a `ContactCommunication.Number` (secondary addresses), is the
-   * address regardless of case and of spaces around it. PostgreSQL (Creatio cloud) compares text
-   * case-sensitively and Creatio keeps values as typed, so the filter lowers the column and looks for
-   * the address inside it (`contains(tolower(Email),'<lower>')`: a stored " Ann@Example.com " is
-   * found too), and every candidate is confirmed here (trimmed, lower case, equal). Oldest first
-   * (then by Id): the pick is the same every time. 2 GETs in parallel, a 3rd when a
-   * secondary-address owner was not already found.
-   */
-  async findContactsByEmail(email: string): Promise<readonly ContactRecord[]> {
-    const address = email.trim().toLowerCase();
-    if (!address) return [];
-    const same = (value: unknown): boolean => typeof value === 'string' && value.trim().toLowerCase() === address;
-    const found = await this.findContacts(`contains(tolower(Email),${odataString(address)})`, `contains(tolower(Number),${odataString(address)})`);
-    return found.filter((c) => same(c.contact.Email) || c.numbers.some(same)).map((c) => c.contact);
+  /** Contacts with this email address, primary or secondary, however Creatio stores it (`contact-search.ts`). */
+  findContactsByEmail(email: string): Promise<readonly ContactRecord[]> {
+    return contactsByEmail(this, email);
   }
 
-  /**
-   * Contacts that may have the phone number whose national significant number is given
-   * (`4155550134` for +1 415 555 0134), however it was typed: `ContactCommunication` rows whose
-   * `SearchNumber` (Creatio keeps the number's digits reversed there) starts with the reversed
-   * national number, and contacts whose `Phone`, `MobilePhone` or `HomePhone` contain its last four
-   * digits. Candidates only, each with the numbers that made it one: the caller confirms by comparing
-   * normalised numbers. 2 GETs in parallel, a 3rd when a number's owner was not already found.
-   */
-  async findContactPhoneCandidates(nationalNumber: string): Promise<readonly PhoneCandidate[]> {
-    const digits = nationalNumber.replace(/\D/g, '');
-    if (digits.length < 4) return [];
-    const reversed = [...digits].reverse().join('');
-    const tail = digits.slice(-4);
-    const onContact = filter.or(...PHONE_COLUMNS.map((column) => filter.contains(column, tail)));
-    const found = await this.findContacts(onContact, `startswith(SearchNumber,${odataString(reversed)})`);
-    return found.map(({ contact, numbers }) => ({
-      contact,
-      numbers: [...PHONE_COLUMNS.map((column) => contact[column]).filter((v): v is string => typeof v === 'string' && v.trim() !== ''), ...numbers],
-    }));
+  /** Contacts that may have this phone number, however it was typed (`contact-search.ts`): the caller confirms. */
+  findContactPhoneCandidates(nationalNumber: string): Promise<readonly PhoneCandidate[]> {
+    return contactPhoneCandidates(this, nationalNumber);
   }
 
   async createContact(input: ContactInput): Promise<CreateResult<ContactRecord>> {
@@ -723,27 +623,6 @@ export class CreatioClient {
   readonly ops = batchOp;
 
   // ---- internals --------------------------------------------------------------------------------
-
-  /** Contacts matching `onContact`, and owners of `ContactCommunication` rows matching `onCommunication` with those rows' numbers. */
-  private async findContacts(onContact: string, onCommunication: string): Promise<readonly { contact: ContactRecord; numbers: readonly string[] }[]> {
-    const [direct, communications] = await Promise.all([
-      this.query<ContactRecord>('Contact', { filter: onContact, top: MATCH_TOP, orderBy: ['CreatedOn asc', 'Id asc'] }),
-      this.query('ContactCommunication', { filter: onCommunication, select: ['Id', 'ContactId', 'Number'], top: MATCH_TOP }),
-    ]);
-    const found = new Map(direct.value.map((contact) => [contact.Id.toLowerCase(), contact]));
-    const numbers = new Map<string, string[]>();
-    for (const row of communications.value) {
-      if (!isGuid(row.ContactId) || typeof row.Number !== 'string') continue;
-      const id = row.ContactId.toLowerCase();
-      numbers.set(id, [...(numbers.get(id) ?? []), row.Number]);
-    }
-    const missing = [...numbers.keys()].filter((id) => !found.has(id));
-    if (missing.length) {
-      const more = await this.query<ContactRecord>('Contact', { filter: filter.or(...missing.map((id) => filter.eq('Id', id))), top: MATCH_TOP });
-      for (const contact of more.value) found.set(contact.Id.toLowerCase(), contact);
-    }
-    return [...found.values()].sort(byAgeThenId).map((contact) => ({ contact, numbers: numbers.get(contact.Id.toLowerCase()) ?? [] }));
-  }
 
   private batchItemResult(item: { index: number; operation: BatchOperation; id: string }, answer: BatchResponseItem): BatchItemResult {
     const base = { index: item.index, operation: item.operation, id: item.id };

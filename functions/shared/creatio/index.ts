@@ -1,4 +1,6 @@
-export { CreatioClient, type PhoneCandidate, defaultIdentityUrl } from './creatio-client';
+export { CreatioClient } from './creatio-client';
+export { type PhoneCandidate } from './contact-search';
+export { defaultIdentityUrl } from './instance-url';
 export type {
   ActivityInput,
   ActivityRecord,
